@@ -1,0 +1,5 @@
+import sys
+
+from sklot._cli import main
+
+sys.exit(main())

@@ -1,0 +1,3 @@
+"""Clustering of distribution-valued data."""
+
+__all__ = []

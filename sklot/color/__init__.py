@@ -1,0 +1,3 @@
+"""Colour transfer between images."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Data generators and small embedded data sets (nothing is downloaded)."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""Sliced-Wasserstein kernel and embedding transformers."""
+
+__all__ = []

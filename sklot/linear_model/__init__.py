@@ -1,0 +1,3 @@
+"""Wasserstein distributionally robust linear models."""
+
+__all__ = []

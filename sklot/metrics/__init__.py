@@ -1,0 +1,3 @@
+"""Distances, kernels and domain-adaptation scorers."""
+
+__all__ = []

@@ -1,0 +1,15 @@
+"""Optimal transport solvers: NumPy in, :class:`OTResult` out.
+
+The functional core shared by every sklot estimator. Each solver validates
+its input, calls the private numba kernels and returns a frozen
+:class:`OTResult`; a solver that stops before convergence says so with a
+:class:`~sklearn.exceptions.ConvergenceWarning`.
+"""
+
+from ._cost import cost_matrix
+from ._result import OTResult
+
+__all__ = [
+    "OTResult",
+    "cost_matrix",
+]

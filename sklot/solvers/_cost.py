@@ -1,0 +1,87 @@
+"""Ground cost matrices."""
+
+import numbers
+
+import numpy as np
+from scipy.spatial.distance import cdist
+
+from ..utils._validation import check_finite_array
+
+__all__ = ["cost_matrix", "METRICS"]
+
+METRICS = ("sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski")
+
+
+def _sqeuclidean(X, Y):
+    # The Gram-matrix form runs at BLAS speed; cancellation can leave tiny
+    # negative entries, which are clipped.
+    xx = np.einsum("ij,ij->i", X, X)
+    yy = np.einsum("ij,ij->i", Y, Y)
+    D = X @ Y.T
+    D *= -2
+    D += xx[:, None]
+    D += yy[None, :]
+    np.maximum(D, 0, out=D)
+    return D
+
+
+def cost_matrix(X, Y=None, metric="sqeuclidean", p=2):
+    """Pairwise ground cost between the rows of ``X`` and ``Y``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n, d)
+        Source points.
+    Y : array-like of shape (m, d), default=None
+        Target points; ``None`` means ``Y = X``.
+    metric : {"sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski"}, \
+            default="sqeuclidean"
+        The ground cost. ``"cosine"`` is one minus the cosine similarity
+        (zero rows count as orthogonal to everything).
+    p : float, default=2
+        The order of the Minkowski metric, ``p >= 1``.
+
+    Returns
+    -------
+    M : ndarray of shape (n, m)
+        float32 if both inputs are float32, float64 otherwise.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.solvers import cost_matrix
+    >>> cost_matrix(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0]]))
+    array([[25.]])
+    >>> cost_matrix([[0.0, 0.0]], [[3.0, 4.0]], metric="euclidean")
+    array([[5.]])
+    """
+    if metric not in METRICS:
+        raise ValueError(
+            f"metric must be one of {METRICS}, got {metric!r}."
+        )
+    if not isinstance(p, numbers.Real) or not p >= 1:
+        raise ValueError(f"p must be a real number >= 1, got {p!r}.")
+    X = check_finite_array(X, "X")
+    Y = X if Y is None else check_finite_array(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"X and Y must have the same number of features, got "
+            f"{X.shape[1]} and {Y.shape[1]}."
+        )
+    dtype = np.result_type(X.dtype, Y.dtype)
+    X = X.astype(dtype, copy=False)
+    Y = Y.astype(dtype, copy=False)
+    if metric == "sqeuclidean":
+        return _sqeuclidean(X, Y)
+    if metric == "euclidean":
+        return np.sqrt(_sqeuclidean(X, Y))
+    if metric == "cosine":
+        nx = np.linalg.norm(X, axis=1)
+        ny = np.linalg.norm(Y, axis=1)
+        nx[nx == 0] = 1
+        ny[ny == 0] = 1
+        D = (X / nx[:, None]) @ (Y / ny[:, None]).T
+        return np.clip(1 - D, 0, 2, out=D)
+    if metric == "cityblock":
+        return cdist(X, Y, metric="cityblock").astype(dtype, copy=False)
+    return cdist(X, Y, metric="minkowski", p=p).astype(dtype, copy=False)

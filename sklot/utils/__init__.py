@@ -1,0 +1,21 @@
+"""Input conventions (domains, distributions) and validation helpers."""
+
+from ._distributions import (
+    Distributions,
+    check_distributions,
+    distributions_from_frame,
+)
+from ._domain import TARGET_LABEL, DomainSplit, split_domains
+from ._validation import check_equal_mass, check_finite_array, check_marginal
+
+__all__ = [
+    "Distributions",
+    "DomainSplit",
+    "TARGET_LABEL",
+    "check_distributions",
+    "check_equal_mass",
+    "check_finite_array",
+    "check_marginal",
+    "distributions_from_frame",
+    "split_domains",
+]

@@ -1,0 +1,249 @@
+"""Distribution-valued inputs (DESIGN.md section 4).
+
+Estimators whose samples are probability distributions accept:
+
+- a list of point clouds, arrays of shape ``(n_points_i, d)`` (a 1D array is
+  a cloud in one dimension), uniform weights, or ``(points, weights)`` pairs;
+- a 2D array with ``support``: each row is a histogram over ``support``;
+- a 2D array without ``support``: each row is an empirical 1D sample.
+
+:func:`check_distributions` parses every form into one
+:class:`Distributions` object.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import validate_data
+
+from ._validation import check_finite_array
+
+__all__ = ["Distributions", "check_distributions", "distributions_from_frame"]
+
+
+@dataclass(frozen=True)
+class Distributions:
+    """A batch of discrete probability distributions.
+
+    Attributes
+    ----------
+    points : list of ndarray of shape (n_points_i, dim)
+        Support of each distribution (for histograms, the shared support).
+    weights : list of ndarray of shape (n_points_i,)
+        Probability weights, each summing to one.
+    kind : {"clouds", "histograms", "rows"}
+        The input form.
+    support : ndarray of shape (n_bins, dim) or None
+        The shared support of the histogram form.
+    """
+
+    points: list
+    weights: list
+    kind: str
+    support: object = None
+
+    def __len__(self):
+        return len(self.points)
+
+    @property
+    def dim(self):
+        """Dimension of the space the distributions live in."""
+        return self.points[0].shape[1]
+
+    @property
+    def sizes(self):
+        """Number of support points of each distribution."""
+        return np.array([p.shape[0] for p in self.points], dtype=np.intp)
+
+    def histograms(self):
+        """Stack the weights of the histogram form into a 2D array."""
+        if self.kind != "histograms":
+            raise ValueError("Only the histogram form has a shared support.")
+        return np.vstack(self.weights)
+
+
+def _normalise(w, what):
+    if np.any(w < 0):
+        raise ValueError(f"{what} has negative weights; weights must be >= 0.")
+    total = w.sum()
+    if not total > 0:
+        raise ValueError(f"{what} has zero total mass; give it some weight.")
+    return w / total
+
+
+def _is_pair(item):
+    return isinstance(item, tuple) and len(item) == 2 and np.ndim(item[0]) >= 1
+
+
+def _parse_cloud(item, i, dtype):
+    what = f"X[{i}]"
+    if _is_pair(item):
+        points, weights = item
+    else:
+        points, weights = item, None
+    points = np.asarray(points)
+    if points.ndim == 1:
+        points = points[:, None]
+    points = check_finite_array(points, what, dtype=dtype)
+    if weights is None:
+        weights = np.full(points.shape[0], 1.0 / points.shape[0])
+    else:
+        weights = check_finite_array(
+            weights, f"the weights of {what}", ensure_2d=False, dtype=np.float64
+        )
+        if weights.shape[0] != points.shape[0]:
+            raise ValueError(
+                f"{what} has {points.shape[0]} points but "
+                f"{weights.shape[0]} weights; pass one weight per point."
+            )
+        weights = _normalise(weights, what)
+    return points, weights
+
+
+def _is_cloud_list(X):
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        return False
+    if any(_is_pair(item) for item in X):
+        return True
+    ndims = {np.ndim(item) for item in X}
+    if ndims == {1}:
+        return len({len(item) for item in X}) > 1
+    return ndims == {2}
+
+
+def check_distributions(
+    X, support=None, *, estimator=None, reset=True, dtype=(np.float64, np.float32)
+):
+    """Parse any accepted form of distribution-valued input.
+
+    Parameters
+    ----------
+    X : list of array-like, list of (points, weights) pairs, or 2D array-like
+        The distributions (see the module docstring for the forms).
+    support : array-like of shape (n_bins, dim) or (n_bins,), default=None
+        Shared support of the histogram form; each row of ``X`` is then a
+        histogram over it.
+    estimator : estimator, default=None
+        When given and ``X`` is a 2D array, ``validate_data`` records (or,
+        with ``reset=False``, checks) ``n_features_in_`` and
+        ``feature_names_in_`` on it.
+    reset : bool, default=True
+        Passed to ``validate_data``.
+    dtype : dtype or tuple of dtypes, default=(float64, float32)
+        Accepted point dtypes.
+
+    Returns
+    -------
+    Distributions
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.utils import check_distributions
+    >>> d = check_distributions([np.zeros((3, 2)), np.ones((5, 2))])
+    >>> d.kind, len(d), d.dim, d.sizes.tolist()
+    ('clouds', 2, 2, [3, 5])
+    >>> check_distributions(np.array([[1.0, 3.0]]), support=[0.0, 1.0]).weights
+    [array([0.25, 0.75])]
+    """
+    if _is_cloud_list(X):
+        if support is not None:
+            raise ValueError(
+                "support is only used with a 2D array of histograms; a list "
+                "of point clouds carries its own support. Set support=None."
+            )
+        parsed = [_parse_cloud(item, i, dtype) for i, item in enumerate(X)]
+        dims = {p.shape[1] for p, _ in parsed}
+        if len(dims) > 1:
+            raise ValueError(
+                f"All point clouds in X must have the same dimension, got "
+                f"{sorted(dims)}."
+            )
+        points, weights = map(list, zip(*parsed))
+        return Distributions(points, weights, "clouds")
+
+    if estimator is not None:
+        arr = validate_data(estimator, X, reset=reset, dtype=dtype)
+    else:
+        arr = check_finite_array(X, "X", dtype=dtype)
+    if support is None:
+        values = [row[:, None] for row in arr]
+        n = arr.shape[1]
+        weights = [np.full(n, 1.0 / n)] * arr.shape[0]
+        return Distributions(values, weights, "rows")
+
+    support = np.asarray(support)
+    if support.ndim == 1:
+        support = support[:, None]
+    support = check_finite_array(support, "support", dtype=dtype)
+    if support.shape[0] != arr.shape[1]:
+        raise ValueError(
+            f"support has {support.shape[0]} points but X has {arr.shape[1]} "
+            f"columns; each column of X is the weight of one support point."
+        )
+    weights = [
+        _normalise(row.astype(np.float64), f"row {i} of X")
+        for i, row in enumerate(arr)
+    ]
+    return Distributions([support] * arr.shape[0], weights, "histograms", support)
+
+
+def distributions_from_frame(frame, group, columns=None, weight=None):
+    """Turn a long-format DataFrame into one distribution per group.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        One row per observation.
+    group : str
+        Column naming the distribution each row belongs to (a customer id,
+        a device, ...).
+    columns : list of str, default=None
+        Columns holding the coordinates of each observation; default all
+        numeric columns other than ``group`` and ``weight``.
+    weight : str, default=None
+        Column of non-negative observation weights; uniform when None.
+
+    Returns
+    -------
+    distributions : list of ndarray or of (points, weights) pairs
+        One entry per group, in order of first appearance, ready for any
+        estimator that takes distributions.
+    groups : ndarray
+        The group label of each entry.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklot.utils import distributions_from_frame
+    >>> df = pd.DataFrame({"id": ["a", "b", "a"], "amount": [1.0, 5.0, 3.0]})
+    >>> clouds, groups = distributions_from_frame(df, "id")
+    >>> groups.tolist(), [c.ravel().tolist() for c in clouds]
+    (['a', 'b'], [[1.0, 3.0], [5.0]])
+    """
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(
+            f"frame must be a pandas DataFrame, got {type(frame).__name__}."
+        )
+    for name, col in (("group", group), ("weight", weight)):
+        if col is not None and col not in frame.columns:
+            raise ValueError(f"{name}={col!r} is not a column of frame.")
+    if columns is None:
+        skip = {group, weight}
+        columns = [
+            c
+            for c in frame.select_dtypes("number").columns
+            if c not in skip
+        ]
+    if not columns:
+        raise ValueError("frame has no numeric columns to use as coordinates.")
+    distributions, groups = [], []
+    for label, part in frame.groupby(group, sort=False):
+        points = part[list(columns)].to_numpy(dtype=np.float64)
+        if weight is None:
+            distributions.append(points)
+        else:
+            distributions.append((points, part[weight].to_numpy(np.float64)))
+        groups.append(label)
+    return distributions, np.asarray(groups)

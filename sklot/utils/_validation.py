@@ -1,0 +1,137 @@
+"""Validation helpers shared by solvers and estimators.
+
+Every error names the offending argument and says how to fix it.
+"""
+
+import numbers
+
+import numpy as np
+from sklearn.utils import check_array
+
+__all__ = ["check_finite_array", "check_marginal", "check_equal_mass"]
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=False):
+    """Return ``x`` as a finite float array, or raise naming ``name``.
+
+    float32 input stays float32, anything else becomes float64.
+
+    Parameters
+    ----------
+    x : array-like
+        The input.
+    name : str
+        The argument name used in error messages.
+    ensure_2d : bool, default=True
+        Require a 2D array (otherwise 1D is required).
+    dtype : dtype or tuple of dtypes, default=(float64, float32)
+        Accepted dtypes; the first is used for conversion.
+    copy : bool, default=False
+        Force a copy.
+
+    Returns
+    -------
+    ndarray
+
+    Examples
+    --------
+    >>> from sklot.utils import check_finite_array
+    >>> check_finite_array([[1, 2]], "X").dtype
+    dtype('float64')
+    """
+    if x is None:
+        raise ValueError(f"{name} is None; pass an array of numbers.")
+    arr = check_array(
+        x,
+        dtype=dtype,
+        ensure_2d=ensure_2d,
+        ensure_all_finite=True,
+        copy=copy,
+        input_name=name,
+        ensure_min_samples=1,
+        ensure_min_features=1 if ensure_2d else 0,
+    )
+    if not ensure_2d and arr.ndim != 1:
+        raise ValueError(
+            f"{name} must be 1D, got an array of shape {arr.shape}; "
+            f"pass a flat vector."
+        )
+    return arr
+
+
+def check_marginal(a, n, name, dtype=np.float64):
+    """Return the marginal ``a`` of length ``n`` as a float array.
+
+    ``None`` or an empty sequence means uniform weights ``1 / n``.
+
+    Parameters
+    ----------
+    a : array-like of shape (n,) or None
+        Non-negative weights.
+    n : int
+        Expected length.
+    name : str
+        Argument name for error messages.
+    dtype : dtype, default=float64
+        Output dtype.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+
+    Examples
+    --------
+    >>> from sklot.utils import check_marginal
+    >>> check_marginal(None, 4, "a")
+    array([0.25, 0.25, 0.25, 0.25])
+    """
+    if a is None or (not isinstance(a, np.ndarray) and len(a) == 0):
+        return np.full(n, 1.0 / n, dtype=dtype)
+    if isinstance(a, numbers.Number):
+        raise TypeError(
+            f"{name} must be an array of {n} weights or None for uniform "
+            f"weights, got the scalar {a!r}."
+        )
+    arr = check_finite_array(a, name, ensure_2d=False, dtype=(dtype,))
+    if arr.shape[0] != n:
+        raise ValueError(
+            f"{name} has {arr.shape[0]} weights but the problem has {n} points; "
+            f"pass one weight per point."
+        )
+    if np.any(arr < 0):
+        raise ValueError(
+            f"{name} has negative weights (min {arr.min():.3g}); weights must "
+            f"be non-negative."
+        )
+    if not arr.sum() > 0:
+        raise ValueError(f"{name} has zero total mass; give some point a weight.")
+    return arr
+
+
+def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
+    """Raise a ValueError if the marginals ``a`` and ``b`` differ in mass.
+
+    Parameters
+    ----------
+    a, b : ndarray
+        Non-negative weights.
+    rtol : float, default=1e-7
+        Relative tolerance on the total masses.
+    names : tuple of str, default=("a", "b")
+        Argument names for the message.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.utils import check_equal_mass
+    >>> check_equal_mass(np.ones(2), np.ones(2))
+    """
+    sa, sb = float(a.sum()), float(b.sum())
+    if abs(sa - sb) > rtol * max(sa, sb):
+        raise ValueError(
+            f"{names[0]} and {names[1]} must have the same total mass, got "
+            f"{sa:.10g} and {sb:.10g}; normalise both, or use unbalanced OT "
+            f"(sklot.solvers.sinkhorn_unbalanced)."
+        )

@@ -1,0 +1,58 @@
+"""scikit-learn's estimator checks over every public sklot estimator.
+
+``ESTIMATORS`` is the one registry: each public estimator appears here with
+small-data parameters, in the same change that adds it.
+``EXPECTED_FAILED_CHECKS`` lists checks that do not apply, each with the
+reason.
+"""
+
+import importlib
+import inspect
+
+import pytest
+from sklearn.base import BaseEstimator
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+import sklot
+
+ESTIMATORS = [
+]
+
+EXPECTED_FAILED_CHECKS = {
+    # "EstimatorName": {"check_name": "why the check does not apply"},
+}
+
+
+def _expected_failed_checks(estimator):
+    return EXPECTED_FAILED_CHECKS.get(type(estimator).__name__, {})
+
+
+def _public_estimator_classes():
+    classes = set()
+    for name in sklot._SUBPACKAGES:
+        module = importlib.import_module(f"sklot.{name}")
+        for public in module.__all__:
+            obj = getattr(module, public)
+            if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+                classes.add(obj)
+    return classes
+
+
+def test_every_public_estimator_is_registered():
+    registered = {type(est) for est in ESTIMATORS}
+    missing = _public_estimator_classes() - registered
+    assert not missing, f"add to tests/test_common.py ESTIMATORS: {missing}"
+
+
+@parametrize_with_checks(
+    ESTIMATORS, expected_failed_checks=_expected_failed_checks
+)
+def test_sklearn_compatible(estimator, check):
+    check(estimator)
+
+
+@pytest.mark.parametrize("name", sklot._SUBPACKAGES)
+def test_subpackage_all_is_importable(name):
+    module = importlib.import_module(f"sklot.{name}")
+    for public in module.__all__:
+        assert hasattr(module, public), f"sklot.{name}.{public} is missing"
