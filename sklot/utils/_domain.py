@@ -11,9 +11,23 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.utils.multiclass import type_of_target
 
-__all__ = ["DomainSplit", "split_domains", "TARGET_LABEL"]
+__all__ = ["DomainSplit", "NoTargetWarning", "split_domains", "TARGET_LABEL"]
 
 TARGET_LABEL = -1
+
+
+class NoTargetWarning(UserWarning):
+    """Warned when an adapter is fitted on data with no target rows.
+
+    The adapter then maps every row to itself (the identity).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> from sklot.utils import NoTargetWarning
+    >>> issubclass(NoTargetWarning, UserWarning)
+    True
+    """
 
 
 @dataclass(frozen=True)

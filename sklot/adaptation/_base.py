@@ -1,0 +1,166 @@
+"""Base class of the domain adapters (DESIGN.md section 3)."""
+
+import warnings
+
+import numpy as np
+from sklearn.base import (
+    BaseEstimator,
+    OneToOneFeatureMixin,
+    TransformerMixin,
+    _fit_context,
+)
+from sklearn.utils import check_consistent_length
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from ..utils import NoTargetWarning, split_domains
+
+__all__ = ["BaseAdapter"]
+
+FLOAT_DTYPES = (np.float64, np.float32)
+
+
+class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """Transformer that maps source rows into the target domain.
+
+    ``fit(X, y)`` splits the stacked rows of ``X`` into source and target
+    with :func:`sklot.utils.split_domains` and learns a map between them.
+    ``transform`` maps any rows as source samples, ``fit_transform`` maps the
+    source rows and returns the target rows unchanged, ``inverse_transform``
+    maps target samples back to the source domain. Without target rows the map
+    is the identity and a :class:`~sklot.utils.NoTargetWarning` says so.
+
+    Subclasses set ``_parameter_constraints``, decorate nothing and implement:
+
+    - ``_fit_map(X, y, split)``: learn the map from ``X[split.source]`` to
+      ``X[split.target]`` (``y`` and ``split`` give labels and domains);
+    - ``_transform(X)``: map rows as source samples;
+    - ``_inverse_transform(X)``: map rows as target samples (optional);
+    - ``_transform_fitted_source(X_source)``: map the fitted source rows
+      (defaults to ``_transform``; override when the fitted rows have a
+      better in-sample map, such as a barycentric projection).
+    """
+
+    _parameter_constraints: dict = {}
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None, sample_domain=None):
+        """Learn the map from the source rows to the target rows of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Source and target rows, stacked.
+        y : array-like of shape (n_samples,), default=None
+            Labels of the source rows; target rows carry ``-1``
+            (classification) or ``NaN`` (regression).
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Explicit domains (``>= 0`` source, ``< 0`` target), needed only
+            for labelled target rows or several sources.
+
+        Returns
+        -------
+        self : object
+            The fitted adapter.
+        """
+        X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        if y is not None:
+            check_consistent_length(X, y)
+        split = split_domains(y, sample_domain, n_samples=X.shape[0])
+        if split.sample_domain.shape[0] != X.shape[0]:
+            raise ValueError(
+                f"sample_domain has {split.sample_domain.shape[0]} entries but "
+                f"X has {X.shape[0]} rows."
+            )
+        if not split.source.any():
+            raise ValueError(
+                "X has no source rows: every row is marked as target (y == -1 "
+                "or NaN, or sample_domain < 0). Include labelled source rows."
+            )
+        self.identity_ = not split.has_target
+        if self.identity_:
+            warnings.warn(
+                f"{type(self).__name__} was fitted without target rows (mark "
+                "them with y == -1, y = NaN or sample_domain < 0); it maps "
+                "every row to itself.",
+                NoTargetWarning,
+            )
+        else:
+            self._fit_map(X, y, split)
+        self._fitted_source_ = split.source
+        return self
+
+    def fit_transform(self, X, y=None, sample_domain=None):
+        """Fit, then map the source rows; target rows are returned unchanged.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Source and target rows, stacked.
+        y : array-like of shape (n_samples,), default=None
+            Labels with target rows marked (see :meth:`fit`).
+        sample_domain : array-like of int of shape (n_samples,), default=None
+            Explicit domains (see :meth:`fit`).
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features)
+            ``X`` with its source rows mapped into the target domain.
+        """
+        self.fit(X, y, sample_domain=sample_domain)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES, copy=True)
+        source = self._fitted_source_
+        if not self.identity_:
+            X[source] = self._transform_fitted_source(X[source])
+        return X
+
+    def transform(self, X):
+        """Map rows of ``X``, taken as source samples, into the target domain.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to map, fitted or new.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features)
+            The mapped rows.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        if self.identity_:
+            return X.copy()
+        return self._transform(X)
+
+    def inverse_transform(self, X):
+        """Map rows of ``X``, taken as target samples, to the source domain.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Rows to map.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features)
+            The mapped rows.
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        if self.identity_:
+            return X.copy()
+        return self._inverse_transform(X)
+
+    def _transform_fitted_source(self, X_source):
+        return self._transform(X_source)
+
+    def _inverse_transform(self, X):
+        raise NotImplementedError(
+            f"{type(self).__name__} does not implement inverse_transform."
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.required = False
+        tags.input_tags.allow_nan = False
+        return tags
