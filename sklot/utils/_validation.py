@@ -87,13 +87,13 @@ def check_marginal(a, n, name, dtype=np.float64):
     >>> check_marginal(None, 4, "a")
     array([0.25, 0.25, 0.25, 0.25])
     """
-    if a is None or (not isinstance(a, np.ndarray) and len(a) == 0):
-        return np.full(n, 1.0 / n, dtype=dtype)
     if isinstance(a, numbers.Number):
         raise TypeError(
             f"{name} must be an array of {n} weights or None for uniform "
             f"weights, got the scalar {a!r}."
         )
+    if a is None or (not isinstance(a, np.ndarray) and len(a) == 0):
+        return np.full(n, 1.0 / n, dtype=dtype)
     arr = check_finite_array(a, name, ensure_2d=False, dtype=(dtype,))
     if arr.shape[0] != n:
         raise ValueError(
