@@ -1,3 +1,13 @@
 """Distances, kernels and domain-adaptation scorers."""
 
-__all__ = []
+from ..solvers._gaussian import (
+    bures_distance,
+    bures_wasserstein_distance,
+    empirical_bures_wasserstein_distance,
+)
+
+__all__ = [
+    "bures_distance",
+    "bures_wasserstein_distance",
+    "empirical_bures_wasserstein_distance",
+]

@@ -7,9 +7,25 @@ its input, calls the private numba kernels and returns a frozen
 """
 
 from ._cost import cost_matrix
+from ._gaussian import (
+    bures_distance,
+    bures_wasserstein_distance,
+    empirical_bures_wasserstein_distance,
+    empirical_gaussian_barycenter,
+    empirical_gaussian_monge_map,
+    gaussian_barycenter,
+    gaussian_monge_map,
+)
 from ._result import OTResult
 
 __all__ = [
     "OTResult",
+    "bures_distance",
+    "bures_wasserstein_distance",
     "cost_matrix",
+    "empirical_bures_wasserstein_distance",
+    "empirical_gaussian_barycenter",
+    "empirical_gaussian_monge_map",
+    "gaussian_barycenter",
+    "gaussian_monge_map",
 ]
