@@ -11,7 +11,11 @@ business). The codes in ``CHECKED`` come from ``numpydoc.validate``; the
 - ``SK02``: a parameter with a default in the signature does not say
   ``default=...`` (or ``optional``, or ``or None`` for a None default) in its
   type line (STYLE.md: ``name : type, default=...``);
-- ``SK03``: the documented default differs from the signature's.
+- ``SK03``: the documented default differs from the signature's;
+- ``SK04``: the docstring, as numpydoc renders it for the documentation site,
+  is not valid reStructuredText (for example ``shape (n_features_in_,)``
+  unquoted: a trailing underscore makes a link target; write
+  ```n_features_in_``` instead). Such a docstring breaks the ``-W`` docs build.
 
 Constants (``TARGET_LABEL``) have no docstring of their own and are skipped.
 To reproduce one failure: ``python -m numpydoc validate sklot.pkg.Name``.
@@ -21,6 +25,7 @@ import ast
 import dataclasses
 import importlib
 import inspect
+import io
 import re
 
 import pytest
@@ -79,7 +84,12 @@ def _public_methods(cls):
             f.name for f in dataclasses.fields(cls)
         }:
             continue
-        yield name, vars(owner)[name]
+        attr = vars(owner)[name]
+        func = attr.fget if isinstance(attr, property) else attr
+        func = getattr(func, "__func__", func)  # classmethod, staticmethod
+        # Skip what scikit-learn generates on the class (set_fit_request ...).
+        if inspect.isfunction(func) and func.__module__.startswith("sklot"):
+            yield name, attr
 
 
 def _targets():
@@ -163,6 +173,54 @@ def _default_errors(obj):
     return errors
 
 
+_SPHINX_ROLES = (
+    "attr class data doc exc func math meth mod obj ref term "
+    "py:attr py:class py:data py:exc py:func py:meth py:mod py:obj"
+).split()
+_SPHINX_DIRECTIVES = ("seealso", "only", "autosummary", "versionadded",
+                      "versionchanged", "deprecated", "plot", "minigallery")
+
+
+def _rst_errors(obj):
+    """SK04: problems docutils finds in the numpydoc rendering of ``obj``."""
+    from docutils import nodes
+    from docutils.core import publish_doctree
+    from docutils.parsers.rst import Directive, directives, roles
+    from numpydoc.docscrape_sphinx import get_doc_object
+
+    def role(name, rawtext, text, lineno, inliner, options=None, content=None):
+        return [nodes.literal(rawtext, text)], []
+
+    class Stub(Directive):
+        has_content = True
+        optional_arguments = 10
+        final_argument_whitespace = True
+        option_spec = None
+
+        def run(self):
+            return []
+
+    Stub.option_spec = type("AnyOption", (dict,), {
+        "__missing__": lambda self, key: directives.unchanged,
+        "__contains__": lambda self, key: True,
+    })()
+    for name in _SPHINX_ROLES:
+        roles.register_local_role(name, role)
+    for name in _SPHINX_DIRECTIVES:
+        directives.register_directive(name, Stub)
+    config = {"show_class_members": False, "xref_param_type": False,
+              "attributes_as_param_list": True}
+    text = str(get_doc_object(obj, config=config))
+    stream = io.StringIO()
+    publish_doctree(text, settings_overrides={
+        "warning_stream": stream, "report_level": 2, "halt_level": 5,
+        "file_insertion_enabled": False, "raw_enabled": False,
+    })
+    messages = re.findall(r"^<string>:\d+: \((?:WARNING|ERROR|SEVERE)/\d\) (.*)$",
+                          stream.getvalue(), flags=re.M)
+    return [("SK04", f"invalid reStructuredText: {m}") for m in messages]
+
+
 def _dataclass_fields_documented(obj, errors):
     """Dataclass fields may be documented under Attributes instead."""
     if not (inspect.isclass(obj) and dataclasses.is_dataclass(obj)):
@@ -199,6 +257,8 @@ def _errors(path, kind):
                 errors.append(("SK01", "Examples section has no '>>>' line"))
     if kind in ("public", "method"):
         errors += _default_errors(obj)
+    if not any(c == "GL08" for c, _ in errors):
+        errors += _rst_errors(obj)
     return errors
 
 
@@ -212,7 +272,9 @@ def test_docstring(path, kind):
             f"tests/test_docstrings.py:\n{lines}\n"
             "Fix the docstring (STYLE.md: summary, Parameters as "
             "'name : type, default=...' in signature order, Returns, ..., "
-            "Examples with runnable '>>>' lines).",
+            "Examples with runnable '>>>' lines; put names ending in '_' "
+            "inside double backticks in types and prose). The module "
+            "docstring of tests/test_docstrings.py explains each code.",
             pytrace=False,
         )
 
@@ -245,7 +307,7 @@ def test_checks_can_fail():
         Parameters
         ----------
         x: float
-            First.
+            First, of shape (n_features_in_,).
         """
 
     module = importlib.import_module(__name__)
@@ -258,5 +320,7 @@ def test_checks_can_fail():
         assert "PR10" in {code for code, _ in result["errors"]}
         sk = {code for code, _ in _default_errors(bad_order)}
         assert sk == {"SK02", "SK03"}
+        assert not _rst_errors(bad_order)
+        assert [code for code, _ in _rst_errors(bad_colon)] == ["SK04"]
     finally:
         del module._bad_order, module._bad_colon
