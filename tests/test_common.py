@@ -16,6 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 import sklot
 
 ESTIMATORS = [
+    sklot.adaptation.GaussianMongeMapper(),
 ]
 
 EXPECTED_FAILED_CHECKS = {

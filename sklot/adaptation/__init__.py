@@ -1,3 +1,7 @@
 """Domain adapters, the Gaussian Monge mapper and domain-adaptation meta-estimators."""
 
-__all__ = []
+from ._gaussian import GaussianMongeMapper
+
+__all__ = [
+    "GaussianMongeMapper",
+]
