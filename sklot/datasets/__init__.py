@@ -1,3 +1,5 @@
 """Data generators and small embedded data sets (nothing is downloaded)."""
 
-__all__ = []
+from ._domain_shift import make_domain_shift
+
+__all__ = ["make_domain_shift"]
