@@ -1,7 +1,12 @@
 """Domain adapters, the Gaussian Monge mapper and domain-adaptation meta-estimators."""
 
 from ._gaussian import GaussianMongeMapper
+from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
+from ._ot_adapter import OTDomainAdapter
 
 __all__ = [
+    "DomainAdaptationClassifier",
+    "DomainAdaptationRegressor",
     "GaussianMongeMapper",
+    "OTDomainAdapter",
 ]

@@ -1,0 +1,590 @@
+"""The optimal transport domain adapter."""
+
+import numbers
+import warnings
+
+import numpy as np
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from .. import solvers
+from ._base import BaseAdapter
+from ._ot_maps import (
+    JointMap,
+    barycentric_images,
+    entropic_images,
+    row_chunks,
+)
+
+__all__ = ["OTDomainAdapter"]
+
+# Above this many source x target pairs a plain entropic fit does not form
+# the cost matrix (matrix-free Sinkhorn, memory O(n + m)).
+_MATRIX_FREE_PAIRS = 4 * 10**7
+
+# Pairs sampled to estimate the median cost when the matrix is not formed.
+_MEDIAN_SAMPLE = 10**6
+
+# Cost of a source/target pair whose labels disagree (semi-supervised), in
+# units of the largest scaled cost: prohibitive but finite.
+_MISMATCH_FACTOR = 1e2
+
+_NEIGHBOR_METRIC = {
+    "sqeuclidean": "euclidean",
+    "euclidean": "euclidean",
+    "cityblock": "cityblock",
+    "cosine": "cosine",
+}
+
+
+def _uniform(n):
+    return np.full(n, 1.0 / n)
+
+
+class OTDomainAdapter(BaseAdapter):
+    r"""Transport the source rows onto the target rows (OT domain adaptation).
+
+    One transformer for every optimal transport flavour, so that a grid
+    search can compare them: exact transport (``reg=None``), entropic
+    transport (``reg`` a float), class-regularized transport (``reg_class``,
+    which keeps each target row fed by source rows of one class), unbalanced
+    transport (``reg_marginals``, for shifts in the class proportions), and
+    maps regressed jointly with the plan (``out_of_sample="linear"`` or
+    ``"kernel"``). It follows sklot's domain convention: ``X`` stacks the
+    source and target rows, ``y`` marks target rows with ``-1``
+    (classification) or ``NaN`` (regression), and an optional
+    ``sample_domain`` (``>= 0`` source, ``< 0`` target) marks domains
+    explicitly, which lets target rows carry labels (semi-supervised
+    adaptation).
+
+    After :meth:`fit`, :meth:`fit_transform` maps the fitted source rows by
+    the barycentric projection of the plan (each source row moves to the
+    plan-weighted mean of the target rows it is sent to) and returns the
+    target rows unchanged; :meth:`transform` maps any rows as source samples
+    (new rows through ``out_of_sample``); :meth:`inverse_transform` maps
+    target samples to the source domain; :meth:`transform_labels` propagates
+    the source labels to the fitted target rows through the plan.
+
+    Parameters
+    ----------
+    reg : float or None, default=None
+        Entropic regularization, relative to the scaled cost (see
+        ``cost_scale``). ``None`` solves the exact (unregularized) problem.
+    reg_class : float or None, default=None
+        Strength of the class regularization of Courty et al. (2017): a
+        concave group penalty (``lp-l1``) on the mass each target row
+        receives from each source class. Needs class labels on the source
+        rows and an entropic ``reg``.
+    reg_marginals : float or None, default=None
+        ``None`` transports all the mass (balanced). A float relaxes the
+        marginal constraints with a KL penalty of that weight (unbalanced
+        transport), so mass may be created or destroyed where the domains'
+        proportions differ. Needs an entropic ``reg``.
+    metric : {"sqeuclidean", "euclidean", "cityblock", "cosine"}, default="sqeuclidean"
+        Ground cost between rows.
+    cost_scale : {"median", "max"} or None, default="median"
+        Divide the cost matrix by its median or maximum before solving, so
+        that ``reg``, ``reg_class`` and ``reg_marginals`` mean the same on
+        any data scale. The divisor is stored in ``cost_scale_``.
+    out_of_sample : {"auto", "nearest", "entropic", "linear", "kernel"}, default="auto"
+        How :meth:`transform` maps rows that were not fitted:
+
+        - ``"nearest"``: add the displacement of the nearest fitted source
+          row (a neighbour index is built once at fit);
+        - ``"entropic"``: the continuous entropic map given by the dual
+          potentials, evaluated in blocks of bounded memory (needs ``reg``
+          and no ``reg_class``);
+        - ``"linear"``, ``"kernel"``: an affine map, or a Gaussian-kernel
+          displacement, fitted jointly with the plan after Perrot et al.
+          (2016); the fitted source rows are mapped by the learned map too;
+        - ``"auto"``: ``"entropic"`` when it applies, ``"nearest"``
+          otherwise.
+    map_reg : float, default=0.1
+        Regularization of the ``"linear"`` map (pull towards the identity,
+        relative to the feature variance) or of the ``"kernel"`` map (kernel
+        ridge penalty). Unused by the other out-of-sample maps.
+    max_iter : int or None, default=None
+        Iteration cap passed to the solver; ``None`` uses the solver's
+        default (the exact solver then runs to optimality).
+    tol : float, default=1e-9
+        Stopping tolerance of the iterative solvers, on the marginal
+        violation.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the sample used to estimate the median cost when the cost
+        matrix is not formed.
+    n_jobs : int or None, default=None
+        Parallel jobs of the neighbour queries of ``out_of_sample="nearest"``.
+
+    Attributes
+    ----------
+    coupling_ : ndarray of shape (n_source, n_target) or None
+        The transport plan between the fitted source and target rows;
+        ``None`` when the entropic problem was solved without forming the
+        cost matrix (then ``potentials_`` describe the plan).
+    potentials_ : tuple of ndarray or None
+        Dual potentials ``(f, g)`` of the (scaled) problem when the solver
+        returns them.
+    cost_scale_ : float
+        The divisor applied to the cost (``1.0`` when ``cost_scale=None``).
+    n_iter_ : int
+        Iterations of the solver (outer iterations for the joint maps).
+    X_source_ : ndarray of shape (n_source, n_features)
+        The fitted source rows.
+    X_target_ : ndarray of shape (n_target, n_features)
+        The fitted target rows.
+    y_source_ : ndarray of shape (n_source,) or None
+        The labels of the fitted source rows (``None`` when ``y`` was None).
+    identity_ : bool
+        True when ``fit`` saw no target rows; the adapter is then the
+        identity.
+    n_features_in_ : int
+        Number of features seen during fit.
+    feature_names_in_ : ndarray of str
+        Names of the features seen during fit, when ``X`` has string column
+        names.
+
+    See Also
+    --------
+    DomainAdaptationClassifier : Fits a classifier on the transported rows.
+    sklot.datasets.make_domain_shift : Synthetic shifted domains.
+
+    Notes
+    -----
+    With uniform weights ``a`` and ``b`` on the ``n_s`` source and ``n_t``
+    target rows and the scaled cost ``C = M / s``, the plan solves
+
+    .. math:: \min_{P \in \Pi(a, b)} \langle P, C \rangle
+              + \mathrm{reg} \sum_{ij} P_{ij} \log P_{ij}
+              + \mathrm{reg\_class}\, \Omega_{\mathrm{class}}(P)
+
+    (the marginal constraint on ``P`` replaced by KL penalties of weight
+    ``reg_marginals`` when it is set). A fitted source row ``x_i`` moves to
+    ``sum_j P_ij x^t_j / sum_j P_ij``. When target rows carry labels (given
+    through ``sample_domain``), pairs whose labels disagree cost
+    ``100 * max(C)`` (classification), or the squared label difference in
+    units of the source label variance times ``median(C)`` is added
+    (regression). Unlike POT's ``ot.da`` classes, hyperparameters are never
+    changed by ``fit``, and the adapter takes the stacked ``X, y`` of a
+    scikit-learn pipeline.
+
+    References
+    ----------
+    .. [1] N. Courty, R. Flamary, D. Tuia, A. Rakotomamonjy. "Optimal
+       transport for domain adaptation". IEEE TPAMI 39(9), 2017.
+    .. [2] S. Ferradans, N. Papadakis, G. Peyre, J.-F. Aujol. "Regularized
+       discrete optimal transport". SIAM J. Imaging Sciences 7(3), 2014.
+    .. [3] M. Perrot, N. Courty, R. Flamary, A. Habrard. "Mapping estimation
+       for discrete optimal transport". NeurIPS 2016.
+    .. [4] A.-A. Pooladian, J. Niles-Weed. "Entropic estimation of optimal
+       transport maps". arXiv:2109.12004, 2021.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.adaptation import OTDomainAdapter
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(size=(30, 2)), rng.normal(size=(30, 2)) + 5])
+    >>> y = np.r_[rng.integers(0, 2, 30), -np.ones(30, dtype=int)]
+    >>> adapter = OTDomainAdapter().fit(X, y)
+    >>> X_new = adapter.fit_transform(X, y)
+    >>> np.round(X_new[:30].mean(axis=0) - X[30:].mean(axis=0), 6) + 0.0
+    array([0., 0.])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseAdapter._parameter_constraints,
+        "reg": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "reg_class": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "reg_marginals": [Interval(numbers.Real, 0, None, closed="neither"), None],
+        "metric": [StrOptions(set(_NEIGHBOR_METRIC))],
+        "cost_scale": [StrOptions({"median", "max"}), None],
+        "out_of_sample": [
+            StrOptions({"auto", "nearest", "entropic", "linear", "kernel"})
+        ],
+        "map_reg": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
+        "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        reg=None,
+        reg_class=None,
+        reg_marginals=None,
+        metric="sqeuclidean",
+        cost_scale="median",
+        out_of_sample="auto",
+        map_reg=0.1,
+        max_iter=None,
+        tol=1e-9,
+        random_state=None,
+        n_jobs=None,
+    ):
+        self.reg = reg
+        self.reg_class = reg_class
+        self.reg_marginals = reg_marginals
+        self.metric = metric
+        self.cost_scale = cost_scale
+        self.out_of_sample = out_of_sample
+        self.map_reg = map_reg
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    # -- resolution of the options ---------------------------------------
+    def _resolve_out_of_sample(self):
+        mode = self.out_of_sample
+        entropic_ok = self.reg is not None and self.reg_class is None
+        if mode == "auto":
+            return "entropic" if entropic_ok else "nearest"
+        if mode == "entropic" and not entropic_ok:
+            raise ValueError(
+                "out_of_sample='entropic' needs an entropic plan without class "
+                f"regularization, got reg={self.reg!r} and reg_class="
+                f"{self.reg_class!r}. Set reg to a positive float and "
+                "reg_class=None, or use out_of_sample='nearest'."
+            )
+        if mode in ("linear", "kernel") and (
+            self.reg_class is not None or self.reg_marginals is not None
+        ):
+            raise ValueError(
+                f"out_of_sample={mode!r} fits the map jointly with a balanced "
+                "plan and supports neither reg_class nor reg_marginals; set "
+                "them to None or choose out_of_sample='nearest'."
+            )
+        return mode
+
+    def _check_options(self, task):
+        needs_reg = {
+            "reg_class": self.reg_class,
+            "reg_marginals": self.reg_marginals,
+        }
+        for name, value in needs_reg.items():
+            if value is not None and self.reg is None:
+                raise ValueError(
+                    f"{name}={value!r} needs an entropic solve: set reg to a "
+                    "positive float (for example reg=0.1), or set "
+                    f"{name}=None for exact transport."
+                )
+        if self.reg_class is not None and task == "regression":
+            raise ValueError(
+                "reg_class groups the source rows by class, but y is a "
+                "regression target; set reg_class=None."
+            )
+
+    # -- fit ----------------------------------------------------------------
+    def _fit_map(self, X, y, split):
+        task = split.task
+        self._check_options(task)
+        self._oos = self._resolve_out_of_sample()
+        Xs = np.asarray(X[split.source], dtype=np.float64)
+        Xt = np.asarray(X[split.target], dtype=np.float64)
+        self.X_source_ = X[split.source]
+        self.X_target_ = X[split.target]
+        y = None if y is None else np.asarray(y)
+        self.y_source_ = None if y is None else y[split.source]
+        self._task = task
+        n_s, n_t = Xs.shape[0], Xt.shape[0]
+        a, b = _uniform(n_s), _uniform(n_t)
+        target_labelled = split.labelled[split.target] if y is not None else None
+        semi = target_labelled is not None and target_labelled.any()
+        plain_entropic = (
+            self.reg is not None
+            and self.reg_class is None
+            and self.reg_marginals is None
+            and not semi
+            and self._oos in ("entropic", "nearest")
+        )
+        self.coupling_ = None
+        self.potentials_ = None
+        if plain_entropic and n_s * n_t > _MATRIX_FREE_PAIRS:
+            self._fit_matrix_free(Xs, Xt, a, b)
+        else:
+            M = solvers.cost_matrix(Xs, Xt, metric=self.metric)
+            self.cost_scale_ = self._scale_of(M)
+            M /= self.cost_scale_
+            if semi:
+                self._penalize_mismatches(M, y, split, target_labelled)
+            self._fit_dense(Xs, Xt, a, b, M, y, split)
+        self._build_out_of_sample(Xs, Xt)
+
+    def _scale_of(self, M):
+        if self.cost_scale is None:
+            return 1.0
+        stat = np.median(M) if self.cost_scale == "median" else M.max()
+        return float(stat) if stat > 0 else 1.0
+
+    def _penalize_mismatches(self, M, y, split, target_labelled):
+        ys = y[split.source]
+        yt = y[split.target]
+        cols = np.flatnonzero(target_labelled)
+        if split.task == "regression":
+            spread = np.std(ys.astype(float))
+            spread = spread if spread > 0 else 1.0
+            diff = (ys[:, None].astype(float) - yt[None, cols].astype(float)) / spread
+            M[:, cols] += np.median(M) * diff**2
+        else:
+            mismatch = ys[:, None] != yt[None, cols]
+            block = M[:, cols]
+            block[mismatch] = _MISMATCH_FACTOR * max(M.max(), 1.0)
+            M[:, cols] = block
+
+    def _solver_kwargs(self):
+        kwargs = {"tol": self.tol}
+        if self.max_iter is not None:
+            kwargs["max_iter"] = self.max_iter
+        return kwargs
+
+    def _solve_linear(self, a, b, M):
+        """Plan of the plain (exact or entropic) problem with cost ``M``."""
+        if self.reg is None:
+            kwargs = {} if self.max_iter is None else {"max_iter": self.max_iter}
+            return solvers.emd(a, b, M, **kwargs)
+        return solvers.sinkhorn(a, b, M, self.reg, **self._solver_kwargs())
+
+    def _fit_dense(self, Xs, Xt, a, b, M, y, split):
+        if self._oos in ("linear", "kernel"):
+            self._fit_joint(Xs, Xt, a, b, M)
+            return
+        if self.reg_class is not None:
+            labels = np.unique(y[split.source], return_inverse=True)[1]
+            result = solvers.class_regularized_ot(
+                a, b, M, self.reg, self.reg_class, labels,
+                **self._solver_kwargs(),
+            )
+        elif self.reg_marginals is not None:
+            result = solvers.sinkhorn_unbalanced(
+                a, b, M, self.reg, self.reg_marginals, **self._solver_kwargs()
+            )
+        else:
+            result = self._solve_linear(a, b, M)
+        self.coupling_ = result.plan
+        self.potentials_ = result.potentials
+        self.n_iter_ = int(result.n_iter)
+        self._source_images = barycentric_images(result.plan, Xt, Xs)
+
+    def _fit_joint(self, Xs, Xt, a, b, M):
+        init = self._solve_linear(a, b, M)
+
+        def solve(cost):
+            cost = cost - cost.min()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return self._solve_linear(a, b, cost).plan
+
+        joint = JointMap(self._oos, self.map_reg)
+        scale = self.cost_scale_ if self.metric == "sqeuclidean" else float(
+            np.median(solvers.cost_matrix(Xs, Xt, metric="sqeuclidean"))
+        ) or 1.0
+        joint.fit(Xs, Xt, M, init.plan, self.reg, solve, scale)
+        self.coupling_ = joint.plan_
+        self.n_iter_ = joint.n_iter_
+        self._joint = joint
+        self._source_images = joint.images_
+
+    def _fit_matrix_free(self, Xs, Xt, a, b):
+        rng = check_random_state(self.random_state)
+        self.cost_scale_ = self._matrix_free_scale(Xs, Xt, rng)
+        result = solvers.sinkhorn(
+            a, b, reg=self.reg * self.cost_scale_, X=Xs, Y=Xt,
+            metric=self.metric, **self._solver_kwargs(),
+        )
+        f, g = result.potentials
+        # The potentials solve the unscaled problem; store them scaled so
+        # that they pair with the scaled cost like the dense ones.
+        self.potentials_ = (f / self.cost_scale_, g / self.cost_scale_)
+        self.n_iter_ = int(result.n_iter)
+        self._source_images = entropic_images(
+            Xs, Xt, np.log(b) + self.potentials_[1] / self.reg, self.reg,
+            self.metric, self.cost_scale_,
+        )
+
+    def _matrix_free_scale(self, Xs, Xt, rng):
+        if self.cost_scale is None:
+            return 1.0
+        if self.cost_scale == "max":
+            stat = max(
+                solvers.cost_matrix(Xs[rows], Xt, metric=self.metric).max()
+                for rows in row_chunks(Xs.shape[0], Xt.shape[0])
+            )
+        else:
+            k = _MEDIAN_SAMPLE
+            i = rng.integers(0, Xs.shape[0], size=k)
+            j = rng.integers(0, Xt.shape[0], size=k)
+            stat = np.median(_paired_cost(Xs[i], Xt[j], self.metric))
+        return float(stat) if stat > 0 else 1.0
+
+    def _build_out_of_sample(self, Xs, Xt):
+        self._target_images = None
+        if self._oos == "entropic":
+            f, g = self.potentials_
+            self._log_weights_target = np.log(_uniform(Xt.shape[0])) + g / self.reg
+            self._log_weights_source = np.log(_uniform(Xs.shape[0])) + f / self.reg
+            return
+        if self._oos == "nearest":
+            self._source_index = NearestNeighbors(
+                n_neighbors=1, metric=_NEIGHBOR_METRIC[self.metric],
+                n_jobs=self.n_jobs,
+            ).fit(Xs)
+        if self._oos in ("nearest", "kernel"):
+            if self.coupling_ is not None:
+                self._target_images = barycentric_images(self.coupling_.T, Xs, Xt)
+            else:
+                self._target_images = entropic_images(
+                    Xt, Xs, np.log(_uniform(Xs.shape[0]))
+                    + self.potentials_[0] / self.reg,
+                    self.reg, self.metric, self.cost_scale_,
+                )
+            self._target_index = NearestNeighbors(
+                n_neighbors=1, metric=_NEIGHBOR_METRIC[self.metric],
+                n_jobs=self.n_jobs,
+            ).fit(Xt)
+
+    # -- maps ---------------------------------------------------------------
+    def _transform_fitted_source(self, X_source):
+        return self._source_images.astype(X_source.dtype, copy=False)
+
+    def _transform(self, X):
+        Xf = np.asarray(X, dtype=np.float64)
+        if self._oos == "entropic":
+            out = entropic_images(
+                Xf, np.asarray(self.X_target_, dtype=np.float64),
+                self._log_weights_target, self.reg, self.metric,
+                self.cost_scale_,
+            )
+        elif self._oos in ("linear", "kernel"):
+            out = self._joint.predict(Xf)
+        else:
+            out = _nearest_displacement(
+                self._source_index, Xf, self.X_source_, self._source_images
+            )
+        return out.astype(X.dtype, copy=False)
+
+    def _inverse_transform(self, X):
+        Xf = np.asarray(X, dtype=np.float64)
+        if self._oos == "entropic":
+            out = entropic_images(
+                Xf, np.asarray(self.X_source_, dtype=np.float64),
+                self._log_weights_source, self.reg, self.metric,
+                self.cost_scale_,
+            )
+        elif self._oos == "linear":
+            out = self._joint.inverse_linear(Xf)
+        else:
+            out = _nearest_displacement(
+                self._target_index, Xf, self.X_target_, self._target_images
+            )
+        return out.astype(X.dtype, copy=False)
+
+    def transform_labels(self, y=None):
+        """Propagate source labels to the fitted target rows through the plan.
+
+        Each target row receives the plan-weighted average of the labels of
+        the source rows that send it mass: class proportions for
+        classification (the soft labels of Redko et al., 2019), the weighted
+        mean for regression.
+
+        Parameters
+        ----------
+        y : array-like of shape (n_source,), default=None
+            Labels of the fitted source rows; ``None`` uses ``y_source_``.
+
+        Returns
+        -------
+        labels : ndarray of shape (n_target, n_classes) or (n_target,)
+            For classification, one column per class of ``np.unique(y)``
+            (rows sum to one); for regression, one value per target row.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklot.adaptation import OTDomainAdapter
+        >>> X = np.array([[0.0], [1.0], [0.1], [1.1]])
+        >>> y = np.array([0, 1, -1, -1])
+        >>> OTDomainAdapter().fit(X, y).transform_labels()
+        array([[1., 0.],
+               [0., 1.]])
+        """
+        check_is_fitted(self)
+        if self.identity_:
+            raise ValueError(
+                "transform_labels needs target rows, but the adapter was "
+                "fitted without any (it is the identity)."
+            )
+        if y is None:
+            if self.y_source_ is None:
+                raise ValueError(
+                    "The adapter was fitted without y; pass the source labels "
+                    "as y."
+                )
+            y = self.y_source_
+            task = self._task
+        else:
+            y = np.asarray(y)
+            task = "regression" if y.dtype.kind == "f" and (
+                self._task == "regression"
+            ) else "classification"
+        n_s = self.X_source_.shape[0]
+        if y.ndim != 1 or y.shape[0] != n_s:
+            raise ValueError(
+                f"y must hold one label per fitted source row ({n_s}), got "
+                f"shape {y.shape}."
+            )
+        if task == "regression":
+            values = y.astype(np.float64)[:, None]
+        else:
+            classes, codes = np.unique(y, return_inverse=True)
+            values = np.zeros((n_s, classes.shape[0]))
+            values[np.arange(n_s), codes] = 1.0
+        out = self._plan_transpose_times(values)
+        mass = out.sum(axis=1, keepdims=True) if task != "regression" else (
+            self._plan_transpose_times(np.ones((n_s, 1)))
+        )
+        mass = np.where(mass > 0, mass, 1.0)
+        out /= mass
+        return out[:, 0] if task == "regression" else out
+
+    def _plan_transpose_times(self, V):
+        """``P^T V`` for the fitted plan (formed block by block if needed)."""
+        if self.coupling_ is not None:
+            return self.coupling_.T @ V
+        Xs = np.asarray(self.X_source_, dtype=np.float64)
+        Xt = np.asarray(self.X_target_, dtype=np.float64)
+        f, g = self.potentials_
+        n_s, n_t = Xs.shape[0], Xt.shape[0]
+        out = np.zeros((n_t, V.shape[1]))
+        for rows in row_chunks(n_s, n_t):
+            block = solvers.cost_matrix(Xs[rows], Xt, metric=self.metric)
+            block /= -self.cost_scale_
+            block += f[rows, None] + g[None, :]
+            block *= 1.0 / self.reg
+            np.exp(block, out=block)
+            block *= 1.0 / (n_s * n_t)
+            out += block.T @ V[rows]
+        return out
+
+
+def _paired_cost(X, Y, metric):
+    if metric == "sqeuclidean":
+        return ((X - Y) ** 2).sum(axis=1)
+    if metric == "euclidean":
+        return np.sqrt(((X - Y) ** 2).sum(axis=1))
+    if metric == "cityblock":
+        return np.abs(X - Y).sum(axis=1)
+    nx = np.linalg.norm(X, axis=1)
+    ny = np.linalg.norm(Y, axis=1)
+    nx[nx == 0] = 1
+    ny[ny == 0] = 1
+    return np.clip(1 - (X * Y).sum(axis=1) / (nx * ny), 0, 2)
+
+
+def _nearest_displacement(index, X, X_fit, images):
+    """Move each row of ``X`` as its nearest fitted row moved."""
+    nearest = index.kneighbors(X, return_distance=False)[:, 0]
+    return X + (images[nearest] - np.asarray(X_fit, dtype=np.float64)[nearest])
