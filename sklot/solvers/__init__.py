@@ -17,6 +17,14 @@ from ._gaussian import (
     gaussian_monge_map,
 )
 from ._result import OTResult
+from ._sliced import (
+    max_sliced_wasserstein,
+    projected_quantiles,
+    random_projections,
+    sliced_wasserstein,
+    sliced_wasserstein_pairwise,
+    wasserstein_1d,
+)
 
 __all__ = [
     "OTResult",
@@ -28,4 +36,10 @@ __all__ = [
     "empirical_gaussian_monge_map",
     "gaussian_barycenter",
     "gaussian_monge_map",
+    "max_sliced_wasserstein",
+    "projected_quantiles",
+    "random_projections",
+    "sliced_wasserstein",
+    "sliced_wasserstein_pairwise",
+    "wasserstein_1d",
 ]
