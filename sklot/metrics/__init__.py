@@ -5,8 +5,16 @@ from ..solvers._gaussian import (
     bures_wasserstein_distance,
     empirical_bures_wasserstein_distance,
 )
+from ._da_scorers import (
+    circular_validation_scorer,
+    importance_weighted_scorer,
+    prediction_entropy_scorer,
+)
 
 __all__ = [
+    "circular_validation_scorer",
+    "importance_weighted_scorer",
+    "prediction_entropy_scorer",
     "bures_distance",
     "bures_wasserstein_distance",
     "empirical_bures_wasserstein_distance",
