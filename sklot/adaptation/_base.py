@@ -37,10 +37,16 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     - ``_inverse_transform(X)``: map rows as target samples (optional);
     - ``_transform_fitted_source(X_source)``: map the fitted source rows
       (defaults to ``_transform``; override when the fitted rows have a
-      better in-sample map, such as a barycentric projection).
+      better in-sample map, such as a barycentric projection);
+    - ``_fit_identity(X, y, split)``: set the fitted attributes when there
+      are no target rows (optional; ``transform`` is then the identity).
     """
 
     _parameter_constraints: dict = {}
+
+    # With metadata routing enabled, a pipeline passes ``sample_domain`` to
+    # ``fit`` without a set_fit_request call (skada's convention).
+    __metadata_request__fit = {"sample_domain": True}
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, sample_domain=None):
@@ -84,6 +90,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 "every row to itself.",
                 NoTargetWarning,
             )
+            self._fit_identity(X, y, split)
         else:
             self._fit_map(X, y, split)
         self._fitted_source_ = split.source
@@ -150,6 +157,9 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if self.identity_:
             return X.copy()
         return self._inverse_transform(X)
+
+    def _fit_identity(self, X, y, split):
+        """Set the fitted attributes of the identity map (no target rows)."""
 
     def _transform_fitted_source(self, X_source):
         return self._transform(X_source)

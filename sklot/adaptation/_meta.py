@@ -147,7 +147,8 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         y_pred : ndarray of shape (n_samples,)
             Predictions.
         """
-        return self.estimator_.predict(self._validated(X, sample_domain))
+        X = self._validated(X, sample_domain)
+        return self.estimator_.predict(X)
 
     def _score_rows(self, X, y, sample_weight, sample_domain):
         check_is_fitted(self)
@@ -305,7 +306,8 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         proba : ndarray of shape (n_samples, n_classes)
             Probabilities, columns in the order of ``classes_``.
         """
-        return self.estimator_.predict_proba(self._validated(X, sample_domain))
+        X = self._validated(X, sample_domain)
+        return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
     def predict_log_proba(self, X, sample_domain=None):
@@ -324,9 +326,8 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         log_proba : ndarray of shape (n_samples, n_classes)
             Log probabilities, columns in the order of ``classes_``.
         """
-        return self.estimator_.predict_log_proba(
-            self._validated(X, sample_domain)
-        )
+        X = self._validated(X, sample_domain)
+        return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
     def decision_function(self, X, sample_domain=None):
@@ -345,9 +346,8 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
             The estimator's decision values.
         """
-        return self.estimator_.decision_function(
-            self._validated(X, sample_domain)
-        )
+        X = self._validated(X, sample_domain)
+        return self.estimator_.decision_function(X)
 
     def score(self, X, y, sample_weight=None, sample_domain=None):
         """Accuracy on the rows of ``y`` that carry a label.
@@ -440,12 +440,13 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
         return Ridge()
 
     def _check_y(self, y, sample_domain, n_samples, scoring=False):
-        if y.dtype.kind not in "iufb":
+        try:
+            y = y.astype(np.float64, copy=False)
+        except (TypeError, ValueError):
             raise ValueError(
-                f"{type(self).__name__} needs a numeric y (NaN on target rows), "
-                f"got dtype {y.dtype}."
-            )
-        y = y.astype(np.float64, copy=False)
+                f"Unknown label type: {type(self).__name__} needs a numeric y "
+                f"(NaN on target rows), got dtype {y.dtype}."
+            ) from None
         if np.isinf(y).any():
             raise ValueError("y contains inf; only NaN (target rows) is allowed.")
         if sample_domain is None and not scoring and not np.isnan(y).any() and (

@@ -279,6 +279,16 @@ class OTDomainAdapter(BaseAdapter):
             )
 
     # -- fit ----------------------------------------------------------------
+    def _fit_identity(self, X, y, split):
+        self.coupling_ = None
+        self.potentials_ = None
+        self.cost_scale_ = 1.0
+        self.n_iter_ = 0
+        self.X_source_ = X
+        self.X_target_ = X[:0]
+        self.y_source_ = None if y is None else np.asarray(y)
+        self._task = split.task
+
     def _fit_map(self, X, y, split):
         task = split.task
         self._check_options(task)
