@@ -80,12 +80,13 @@ def _init_tree(M, a, b, parent, pred, up, thread, rev_thread, succ, pi, flow, ar
     locals={
         "first": int64,
         "second": int64,
-        "join": int64,
         "u": int64,
         "v": int64,
         "x": int64,
+        "n1": int64,
+        "n2": int64,
+        "k_out": int64,
         "u_out": int64,
-        "u_in": int64,
         "v_in": int64,
         "size2": int64,
         "n_path": int64,
@@ -117,67 +118,78 @@ def _pivot(
     flow,
     buf,
     pos,
-    path,
+    side_a,
+    side_b,
 ):
     """Bring arc ``first -> second`` (reduced cost ``rc < 0``) into the tree."""
-    # apex of the cycle: walk up from the side with the smaller subtree
+    # the two sides of the cycle up to its apex, walking up from the side
+    # with the smaller subtree; kept in arrays so that later passes over the
+    # cycle need no pointer chasing
+    n1 = 0
+    n2 = 0
     u = first
     v = second
     while u != v:
         if succ[u] < succ[v]:
+            side_a[n1] = u
+            n1 += 1
             u = parent[u]
         else:
+            side_b[n2] = v
+            n2 += 1
             v = parent[v]
-    join = u
 
     # leaving arc: the last blocking arc met when the cycle is traversed in
     # the direction of the entering arc starting at the apex (Cunningham's
     # rule, keeps the tree strongly feasible and prevents cycling)
     delta = np.inf
-    u_out = -1
+    k_out = -1
     first_side = True
-    u = first
-    while u != join:
-        if up[u]:
-            if flow[u] < delta:
-                delta = flow[u]
-                u_out = u
-        u = parent[u]
-    u = second
-    while u != join:
-        if not up[u]:
-            if flow[u] <= delta:
-                delta = flow[u]
-                u_out = u
-                first_side = False
-        u = parent[u]
+    for k in range(n1):
+        u = side_a[k]
+        if up[u] and flow[u] < delta:
+            delta = flow[u]
+            k_out = k
+    for k in range(n2):
+        u = side_b[k]
+        if not up[u] and flow[u] <= delta:
+            delta = flow[u]
+            k_out = k
+            first_side = False
     if delta < 0.0:
         delta = 0.0
 
     if delta > 0.0:
-        u = first
-        while u != join:
+        for k in range(n1):
+            u = side_a[k]
             if up[u]:
                 flow[u] -= delta
             else:
                 flow[u] += delta
-            u = parent[u]
-        u = second
-        while u != join:
+        for k in range(n2):
+            u = side_b[k]
             if up[u]:
                 flow[u] += delta
             else:
                 flow[u] -= delta
-            u = parent[u]
 
     if first_side:
-        u_in = first
         v_in = second
         sigma = -rc
+        path = side_a
+        other = side_b
+        n_other = n2
+        n_side = n1
     else:
-        u_in = second
         v_in = first
         sigma = rc
+        path = side_b
+        other = side_a
+        n_other = n1
+        n_side = n2
+    # path[0] = u_in, ..., path[k_out] = u_out: their parent links reverse
+    n_path = k_out + 1
+    u_out = path[k_out]
 
     # the subtree below the leaving arc, in preorder; shift its potentials
     size2 = succ[u_out]
@@ -191,16 +203,6 @@ def _pivot(
     before = rev_thread[u_out]
     thread[before] = after
     rev_thread[after] = before
-
-    # path u_in -> ... -> u_out whose parent links get reversed
-    n_path = 0
-    x = u_in
-    while True:
-        path[n_path] = x
-        n_path += 1
-        if x == u_out:
-            break
-        x = parent[x]
 
     # preorder of the re-rooted subtree: the old subtree of path[0], then for
     # each next path node its old subtree minus the one of its path child
@@ -232,15 +234,11 @@ def _pivot(
     thread[prev] = nxt
     rev_thread[nxt] = prev
 
-    # subtree sizes outside the moved subtree
-    x = parent[u_out]
-    while x != join:
-        succ[x] -= size2
-        x = parent[x]
-    x = v_in
-    while x != join:
-        succ[x] += size2
-        x = parent[x]
+    # subtree sizes between the cycle ends and the apex
+    for k in range(n_path, n_side):
+        succ[path[k]] -= size2
+    for k in range(n_other):
+        succ[other[k]] += size2
 
     # reverse the path (old values are read before they are overwritten)
     for t in range(n_path - 1, 0, -1):
@@ -300,6 +298,152 @@ def _tree_flows(supply, parent, up, rev_thread, flow, excess, root):
         u = rev_thread[u]
 
 
+_CHUNK = 256
+
+
+@jit
+def _segment_min(row, pid, s, e):
+    """Minimum of row[k] - pid[k] over s <= k < e, in eight lanes."""
+    b0 = np.inf
+    b1 = np.inf
+    b2 = np.inf
+    b3 = np.inf
+    b4 = np.inf
+    b5 = np.inf
+    b6 = np.inf
+    b7 = np.inf
+    k = s
+    # separate accumulators break the dependency chain of a serial min,
+    # which the compiler will not vectorize without the no-NaN flag
+    while k + 8 <= e:
+        r0 = row[k] - pid[k]
+        r1 = row[k + 1] - pid[k + 1]
+        r2 = row[k + 2] - pid[k + 2]
+        r3 = row[k + 3] - pid[k + 3]
+        r4 = row[k + 4] - pid[k + 4]
+        r5 = row[k + 5] - pid[k + 5]
+        r6 = row[k + 6] - pid[k + 6]
+        r7 = row[k + 7] - pid[k + 7]
+        b0 = r0 if r0 < b0 else b0
+        b1 = r1 if r1 < b1 else b1
+        b2 = r2 if r2 < b2 else b2
+        b3 = r3 if r3 < b3 else b3
+        b4 = r4 if r4 < b4 else b4
+        b5 = r5 if r5 < b5 else b5
+        b6 = r6 if r6 < b6 else b6
+        b7 = r7 if r7 < b7 else b7
+        k += 8
+    while k < e:
+        r0 = row[k] - pid[k]
+        b0 = r0 if r0 < b0 else b0
+        k += 1
+    b0 = b4 if b4 < b0 else b0
+    b1 = b5 if b5 < b1 else b1
+    b2 = b6 if b6 < b2 else b2
+    b3 = b7 if b7 < b3 else b3
+    b0 = b2 if b2 < b0 else b0
+    b1 = b3 if b3 < b1 else b1
+    return b1 if b1 < b0 else b0
+
+
+@jit
+def _segment_argmin(row, pid, s, e):
+    best = np.inf
+    arg = s
+    for k in range(s, e):
+        r = row[k] - pid[k]
+        if r < best:
+            best = r
+            arg = k
+    return arg
+
+
+@jit(locals={"n": int64, "m": int64, "nm": int64, "root": int64,
+             "n_arcs": int64, "k": int64, "u": int64, "w": int64, "r": int64,
+             "top": int64, "cnt": int64, "e": int64, "prev": int64})
+def _init_forest(M, a, b, arcs, parent, pred, up, thread, rev_thread, succ,
+                 pi, flow, art, stack):
+    """Tree from a forest of arcs ``arcs[k] = (i, j)``, hung under the root.
+
+    Each component is attached to the root by the artificial arc into one of
+    its demand nodes (or, for a lone supply node, out of it). Flows follow
+    from the supplies; the caller makes sure they are positive on the forest
+    arcs so that the tree is strongly feasible.
+    """
+    n, m = M.shape
+    nm = n + m
+    root = nm
+    n_arcs = n * m
+    deg = np.zeros(nm + 1, np.int64)
+    for k in range(arcs.shape[0]):
+        deg[arcs[k, 0] + 1] += 1
+        deg[n + arcs[k, 1] + 1] += 1
+    for u in range(nm):
+        deg[u + 1] += deg[u]
+    adj = np.empty(deg[nm], np.int64)
+    fill = deg[:nm].copy()
+    for k in range(arcs.shape[0]):
+        u = arcs[k, 0]
+        w = n + arcs[k, 1]
+        adj[fill[u]] = k
+        fill[u] += 1
+        adj[fill[w]] = k
+        fill[w] += 1
+    for u in range(nm + 1):
+        parent[u] = -2
+    parent[root] = -1
+    pred[root] = -1
+    up[root] = False
+    pi[root] = 0.0
+    prev = root
+    # demand nodes first so that components hang from a demand node
+    for r0 in range(nm):
+        r = (r0 + n) % nm
+        if parent[r] != -2:
+            continue
+        parent[r] = root
+        pred[r] = n_arcs + r
+        up[r] = r < n
+        top = 0
+        stack[top] = r
+        top += 1
+        while top > 0:
+            top -= 1
+            u = stack[top]
+            thread[prev] = u
+            rev_thread[u] = prev
+            prev = u
+            for cnt in range(deg[u], deg[u + 1]):
+                k = adj[cnt]
+                if u < n:
+                    w = n + arcs[k, 1]
+                else:
+                    w = arcs[k, 0]
+                if parent[w] != -2:
+                    continue
+                parent[w] = u
+                pred[w] = arcs[k, 0] * m + arcs[k, 1]
+                up[w] = w < n
+                stack[top] = w
+                top += 1
+    thread[prev] = root
+    rev_thread[root] = prev
+    for u in range(nm + 1):
+        succ[u] = 1
+    u = rev_thread[root]
+    while u != root:
+        succ[parent[u]] += succ[u]
+        u = rev_thread[u]
+    supply = np.empty(nm + 1, np.float64)
+    for u in range(n):
+        supply[u] = a[u]
+    for u in range(m):
+        supply[n + u] = -b[u]
+    supply[root] = 0.0
+    _tree_flows(supply, parent, up, rev_thread, flow, pi, root)
+    _tree_potentials(M, parent, pred, up, thread, pi, art, root)
+
+
 @jit(
     locals={
         "n": int64,
@@ -314,16 +458,19 @@ def _tree_flows(supply, parent, up, rev_thread, flow, excess, root):
         "jend": int64,
         "bi": int64,
         "bj": int64,
+        "bs": int64,
+        "be": int64,
+        "s": int64,
+        "e": int64,
         "cnt": int64,
         "scanned": int64,
         "n_iter": int64,
         "max_iter": int64,
         "u": int64,
-        "e": int64,
         "n_refresh": int64,
     }
 )
-def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats):
+def network_simplex(M, a, b, init_arcs, max_iter, block_size, eps, plan, f, g, stats):
     """Solve min <P, M> s.t. P 1 = a, P^T 1 = b, P >= 0 (IN: M, a, b).
 
     ``sum(a)`` must equal ``sum(b)`` up to rounding and every weight must be
@@ -346,7 +493,8 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats):
     flow = np.empty(nm + 1, np.float64)
     buf = np.empty(nm + 1, np.int64)
     pos = np.empty(nm + 1, np.int64)
-    path = np.empty(nm + 1, np.int64)
+    side_a = np.empty(nm + 1, np.int64)
+    side_b = np.empty(nm + 1, np.int64)
 
     cmax = -np.inf
     cmin = np.inf
@@ -365,32 +513,37 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats):
     art = cmax + span
     scale = art + span
 
-    _init_tree(M, a, b, parent, pred, up, thread, rev_thread, succ, pi, flow, art)
-
     n_iter = 0
     status = OPTIMAL
+    if init_arcs.shape[0] > 0:
+        _init_forest(M, a, b, init_arcs, parent, pred, up, thread, rev_thread,
+                     succ, pi, flow, art, buf)
+    else:
+        _init_tree(M, a, b, parent, pred, up, thread, rev_thread, succ, pi,
+                   flow, art)
 
-    # warm start: bring the cheapest arc into every demand node
-    colmin = np.empty(m, np.float64)
-    colarg = np.zeros(m, np.int64)
-    for j in range(m):
-        colmin[j] = M[0, j]
-    for i in range(1, n):
+        # warm start: bring the cheapest arc into every demand node
+        colmin = np.empty(m, np.float64)
+        colarg = np.zeros(m, np.int64)
         for j in range(m):
-            if M[i, j] < colmin[j]:
-                colmin[j] = M[i, j]
-                colarg[j] = i
-    for j in range(m):
-        if max_iter > 0 and n_iter >= max_iter:
-            status = MAX_ITER
-            break
-        i = colarg[j]
-        rc = M[i, j] + pi[i] - pi[n + j]
-        if rc < -eps * max(scale, abs(pi[i]), abs(pi[n + j])):
-            _pivot(i, n + j, i * m + j, rc, parent, pred, up, thread,
-                   rev_thread, succ, pi, flow, buf, pos, path)
-            n_iter += 1
+            colmin[j] = M[0, j]
+        for i in range(1, n):
+            for j in range(m):
+                if M[i, j] < colmin[j]:
+                    colmin[j] = M[i, j]
+                    colarg[j] = i
+        for j in range(m):
+            if max_iter > 0 and n_iter >= max_iter:
+                status = MAX_ITER
+                break
+            i = colarg[j]
+            rc = M[i, j] + pi[i] - pi[n + j]
+            if rc < -eps * max(scale, abs(pi[i]), abs(pi[n + j])):
+                _pivot(i, n + j, i * m + j, rc, parent, pred, up, thread,
+                       rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
+                n_iter += 1
 
+    pid = pi[n:nm]
     # block search pricing over the arcs, cyclically from (i, j)
     block = block_size
     if block <= 0:
@@ -404,19 +557,24 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats):
     while status == OPTIMAL:
         best = 0.0
         bi = -1
-        bj = -1
+        bs = 0
+        be = 0
         cnt = 0
         scanned = 0
         found = False
         while scanned < n_arcs:
             jend = min(m, j + (block - cnt))
             pii = pi[i]
-            for jj in range(j, jend):
-                r = M[i, jj] + pii - pi[n + jj]
+            s = j
+            while s < jend:
+                e = min(jend, s + _CHUNK)
+                r = _segment_min(M[i], pid, s, e) + pii
                 if r < best:
                     best = r
                     bi = i
-                    bj = jj
+                    bs = s
+                    be = e
+                s = e
             cnt += jend - j
             scanned += jend - j
             j = jend
@@ -427,15 +585,15 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats):
                     i = 0
             if cnt >= block:
                 cnt = 0
-                if bi >= 0 and best < -eps * max(
-                    scale, abs(pi[bi]), abs(pi[n + bj])
-                ):
+                if bi >= 0 and best < -eps * max(scale, abs(pi[bi])):
                     found = True
                     break
-        if not found and bi >= 0 and best < -eps * max(
-            scale, abs(pi[bi]), abs(pi[n + bj])
-        ):
+        if not found and bi >= 0 and best < -eps * max(scale, abs(pi[bi])):
             found = True
+        if found:
+            bj = _segment_argmin(M[bi], pid, bs, be)
+            best = M[bi, bj] + pi[bi] - pid[bj]
+            found = best < -eps * max(scale, abs(pi[bi]), abs(pid[bj]))
         if not found:
             if fresh or n_refresh >= 8:
                 break
@@ -448,7 +606,7 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats):
             status = MAX_ITER
             break
         _pivot(bi, n + bj, bi * m + bj, best, parent, pred, up, thread,
-               rev_thread, succ, pi, flow, buf, pos, path)
+               rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
         n_iter += 1
         fresh = False
 

@@ -7,6 +7,7 @@ its input, calls the private numba kernels and returns a frozen
 """
 
 from ._cost import cost_matrix
+from ._exact import emd, emd2
 from ._gaussian import (
     bures_distance,
     bures_wasserstein_distance,
@@ -31,6 +32,8 @@ __all__ = [
     "bures_distance",
     "bures_wasserstein_distance",
     "cost_matrix",
+    "emd",
+    "emd2",
     "empirical_bures_wasserstein_distance",
     "empirical_gaussian_barycenter",
     "empirical_gaussian_monge_map",
