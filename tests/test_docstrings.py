@@ -12,6 +12,8 @@ business). The codes in ``CHECKED`` come from ``numpydoc.validate``; the
   ``default=...`` (or ``optional``, or ``or None`` for a None default) in its
   type line (STYLE.md: ``name : type, default=...``);
 - ``SK03``: the documented default differs from the signature's;
+- ``SK05``: a fitted estimator from ``tests/test_common.py`` has a public
+  attribute ending in ``_`` that its Attributes section does not list;
 - ``SK04``: the docstring, as numpydoc renders it for the documentation site,
   is not valid reStructuredText (for example ``shape (n_features_in_,)``
   unquoted: a trailing underscore makes a link target; write
@@ -23,13 +25,16 @@ To reproduce one failure: ``python -m numpydoc validate sklot.pkg.Name``.
 
 import ast
 import dataclasses
-import importlib
+import importlib.util
 import inspect
 import io
+import pathlib
 import re
+import warnings
 
+import numpy as np
 import pytest
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 import sklot
 
@@ -139,6 +144,18 @@ def _default_errors(obj):
         if param.default is inspect.Parameter.empty or name not in documented:
             continue
         type_line = documented[name]
+        if type_line.rstrip().endswith("\\"):
+            errors.append(
+                ("SK02", f'Parameter "{name}": its type line ends in a '
+                 "backslash; in a raw (r-prefixed) docstring the line "
+                 "continuation is kept literally. Write the type on one line "
+                 "(for example 'str, default=...' with the choices listed in "
+                 "the description) or drop the r prefix and escape the "
+                 "backslashes of the math.")
+            )
+            continue
+        if type_line.strip().lower() == "ignored":
+            continue
         match = _DEFAULT.search(type_line)
         if match is None and (
             "optional" in type_line
@@ -324,3 +341,56 @@ def test_checks_can_fail():
         assert [code for code, _ in _rst_errors(bad_colon)] == ["SK04"]
     finally:
         del module._bad_order, module._bad_colon
+
+
+def _registry():
+    path = pathlib.Path(__file__).with_name("test_common.py")
+    spec = importlib.util.spec_from_file_location("_sklot_registry", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.ESTIMATORS
+
+
+ESTIMATORS = _registry()
+
+
+def _fit_any(estimator):
+    """Fit on small stacked data, trying the input forms sklot estimators use."""
+    rng = np.random.default_rng(0)
+    X = rng.uniform(size=(40, 3))
+    y_class = np.r_[np.arange(30) % 2, -np.ones(10, dtype=int)]
+    y_reg = np.r_[rng.normal(size=30), np.full(10, np.nan)]
+    errors = []
+    for args in ((X, y_class), (X, y_reg), (X,)):
+        est = clone(estimator)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                return est.fit(*args)
+        except Exception as exc:  # try the next input form
+            errors.append(f"{type(exc).__name__}: {exc}")
+    pytest.fail(
+        f"could not fit {estimator!r} on any small input form to check its "
+        f"fitted attributes; extend _fit_any in tests/test_docstrings.py: "
+        f"{errors}"
+    )
+
+
+@pytest.mark.parametrize(
+    "estimator", ESTIMATORS, ids=[type(e).__name__ for e in ESTIMATORS]
+)
+def test_fitted_attributes_are_documented(estimator):
+    fitted = _fit_any(estimator)
+    documented = {
+        a.name.split(":")[0].strip()
+        for a in docscrape.get_doc_object(type(estimator))["Attributes"]
+    }
+    fitted_attrs = {
+        name for name in vars(fitted)
+        if name.endswith("_") and not name.startswith("_")
+    }
+    missing = sorted(fitted_attrs - documented)
+    assert not missing, (
+        f"SK05: {type(estimator).__name__} sets {missing} in fit but its "
+        "docstring's Attributes section does not list them"
+    )
