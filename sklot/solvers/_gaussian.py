@@ -33,9 +33,11 @@ __all__ = [
 # condition number of ~1e12 an inverse square root in float64 has no correct
 # digits left, so such a covariance is treated as singular.
 RCOND = 1e-12
-# Rows per block when accumulating a covariance: keeps the centred copy in
-# cache-sized pieces instead of a second full copy of X.
-_CHUNK_ROWS = 8192
+# Elements per block when accumulating a covariance: the centred copy is made
+# block by block (32 MiB at most) instead of as a second full copy of X;
+# blocks stay large because many small BLAS calls were measured slow on a
+# busy machine.
+_CHUNK_ELEMENTS = 2**22
 
 
 # --------------------------------------------------------------------------
@@ -173,13 +175,14 @@ def _empirical_moments(X, weights=None, bias=True):
         mean = weights @ X if bias else np.zeros(d)
         mean = np.asarray(mean, dtype=np.float64)
     cov = np.zeros((d, d))
-    for start in range(0, n, _CHUNK_ROWS):
-        block = X[start : start + _CHUNK_ROWS].astype(np.float64, copy=True)
+    rows = max(256, _CHUNK_ELEMENTS // max(d, 1))
+    for start in range(0, n, rows):
+        block = X[start : start + rows].astype(np.float64, copy=True)
         block -= mean
         if weights is None:
             cov += block.T @ block
         else:
-            cov += (block * weights[start : start + _CHUNK_ROWS, None]).T @ block
+            cov += (block * weights[start : start + rows, None]).T @ block
     if weights is None:
         cov /= n
     return mean, (cov + cov.T) / 2

@@ -83,6 +83,9 @@ def test_fit_transform_maps_source_keeps_target(rng):
 
 def test_regression_targets_and_sample_domain(rng):
     X, y, X_source, X_target = stacked(rng)
+    # interleaved rows (not one block per domain) give the same map
+    order = rng.permutation(X.shape[0])
+    shuffled = GaussianMongeMapper().fit(X[order], y[order])
     y_reg = np.where(y == -1, np.nan, rng.normal(size=y.shape[0]))
     by_nan = GaussianMongeMapper().fit(X, y_reg)
     domain = np.where(y == -1, -1, 0)
@@ -90,6 +93,7 @@ def test_regression_targets_and_sample_domain(rng):
     by_label = GaussianMongeMapper().fit(X, y)
     assert_allclose(by_nan.A_, by_label.A_)
     assert_allclose(by_domain.A_, by_label.A_)
+    assert_allclose(shuffled.A_, by_label.A_, rtol=1e-10)
 
 
 def test_interpolate_is_displacement_interpolation(rng):
@@ -188,7 +192,7 @@ def test_float32_stays_float32(rng):
     assert_allclose(mapper.transform(X32), ref.transform(X), rtol=1e-4, atol=1e-4)
 
 
-def test_transform_in_blocks_matches_one_product(rng):
+def test_transform_matches_one_product(rng):
     X, y, _, _ = stacked(rng)
     mapper = GaussianMongeMapper().fit(X, y)
     Z = rng.normal(size=(5000, 3))
@@ -269,3 +273,18 @@ def test_adaptation_helps_under_affine_shift(rng):
     acc_adapted = adapted.score(X_target, y_target)
     assert acc_adapted > 0.88
     assert acc_adapted > acc_plain + 0.15
+
+
+def test_adapter_of_domain_adaptation_classifier(rng):
+    from sklot.adaptation import DomainAdaptationClassifier
+
+    n = 300
+    labels = rng.integers(0, 2, size=2 * n)
+    points = np.array([[-2.0, 0.0], [2.0, 0.0]])[labels] + rng.normal(size=(2 * n, 2))
+    X = np.vstack([points[:n], points[n:] * [1.5, 0.7] + [3.0, -1.0]])
+    y = np.r_[labels[:n], -np.ones(n, dtype=int)]
+    clf = DomainAdaptationClassifier(LogisticRegression(), GaussianMongeMapper())
+    clf.fit(X, y)
+    assert clf.score(X[n:], labels[n:]) > 0.9
+    plain = LogisticRegression().fit(points[:n], labels[:n])
+    assert clf.score(X[n:], labels[n:]) > plain.score(X[n:], labels[n:])
