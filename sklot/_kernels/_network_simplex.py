@@ -470,14 +470,18 @@ def _init_forest(M, a, b, arcs, parent, pred, up, thread, rev_thread, succ,
         "n_refresh": int64,
     }
 )
-def network_simplex(M, a, b, init_arcs, max_iter, block_size, eps, plan, f, g, stats):
+def network_simplex(
+    M, a, b, init_arcs, max_iter, block_size, eps, plan, f, g, stats, value
+):
     """Solve min <P, M> s.t. P 1 = a, P^T 1 = b, P >= 0 (IN: M, a, b).
 
     ``sum(a)`` must equal ``sum(b)`` up to rounding and every weight must be
-    positive. OUT: ``plan`` (zero-filled on entry), ``f``, ``g`` and ``stats``
-    (``[n_iter, status, n_art]``: status 0 optimal, 1 stopped at
-    ``max_iter``; ``n_art`` counts artificial arcs still carrying flow).
-    ``max_iter <= 0`` means no limit.
+    positive. ``init_arcs`` (shape (k, 2), may be empty) is an optional
+    starting forest of arcs ``(i, j)``. OUT: ``plan`` (zero-filled on entry),
+    ``f``, ``g``, ``stats`` (``[n_iter, status, n_art]``: status 0 optimal,
+    1 stopped at ``max_iter``; ``n_art`` counts artificial arcs still
+    carrying flow) and ``value[0] = <plan, M>``. ``max_iter <= 0`` means no
+    limit.
     """
     n, m = M.shape
     nm = n + m
@@ -625,6 +629,7 @@ def network_simplex(M, a, b, init_arcs, max_iter, block_size, eps, plan, f, g, s
     _tree_flows(supply, parent, up, rev_thread, flow, pi_scratch, root)
 
     n_art = 0
+    total = 0.0
     for u in range(nm):
         e = pred[u]
         x = flow[u]
@@ -632,8 +637,10 @@ def network_simplex(M, a, b, init_arcs, max_iter, block_size, eps, plan, f, g, s
             continue
         if e < n_arcs:
             plan[e // m, e % m] = x
+            total += x * M[e // m, e % m]
         else:
             n_art += 1
+    value[0] = total
     for u in range(n):
         f[u] = -pi[u]
     for u in range(m):

@@ -193,15 +193,18 @@ def emd(a, b, M, *, max_iter=None):
     f = np.empty(ns)
     g = np.empty(ms)
     stats = np.zeros(3, dtype=np.int64)
+    value = np.zeros(1)
     block = max(int(_BLOCK_FACTOR * np.sqrt(ns * ms)), 10)
     network_simplex(
-        Mk, a_s, b_s, _NO_ARCS, max_iter, block, _EPS, plan_s, f, g, stats
+        Mk, a_s, b_s, _NO_ARCS, max_iter, block, _EPS, plan_s, f, g, stats, value
     )
     n_iter, status = int(stats[0]), int(stats[1])
     converged = status == 0
+    value = float(value[0])
     if shrink:
         f *= scale
         g *= scale
+        value *= scale
 
     if not converged:
         # artificial arcs may still carry flow: route it directly
@@ -209,6 +212,7 @@ def emd(a, b, M, *, max_iter=None):
         rb = np.maximum(b_s - plan_s.sum(axis=0), 0.0)
         if ra.sum() > 0.0 and rb.sum() > 0.0:
             _north_west_fill(plan_s, ra, rb)
+            value = float(np.einsum("ij,ij->", plan_s, Ms))
         warnings.warn(
             f"emd stopped after max_iter={max_iter} pivots before reaching "
             f"the optimum; the plan is feasible but not optimal. Leave "
@@ -219,7 +223,7 @@ def emd(a, b, M, *, max_iter=None):
 
     # split the free constant of the duals so that a @ f == b @ g
     mass = a_s.sum()
-    shift = (a_s @ f - b_s @ g) / (2.0 * mass)
+    shift = (np.sum(a_s * f) - np.sum(b_s * g)) / (2.0 * mass)
     f -= shift
     g += shift
 
@@ -229,7 +233,6 @@ def emd(a, b, M, *, max_iter=None):
         f, g = _fill_potentials(M, f, g, rows, cols)
     else:
         plan = plan_s
-    value = float(np.vdot(plan, M))
     marginal_error = float(
         max(np.abs(plan.sum(axis=1) - a).max(), np.abs(plan.sum(axis=0) - b).max())
     )
