@@ -15,6 +15,7 @@ __all__ = ["SECTIONS", "Section", "run_demo"]
 
 SECTIONS = [
     "inputs",
+    "gaussian",
 ]
 
 
