@@ -10,15 +10,18 @@ sklot / floor), peak extra memory, and how far the two maps agree.
 """
 
 import argparse
+import gc
 import os
+import statistics
 import sys
+import time
 import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _timing import median_time, peak_memory, print_table, ratio  # noqa: E402
+from _timing import peak_memory, print_table, ratio  # noqa: E402
 
 from sklot.adaptation import GaussianMongeMapper  # noqa: E402
 from sklot.solvers import empirical_gaussian_monge_map  # noqa: E402
@@ -32,6 +35,24 @@ def make_data(rng, n, d):
     Xs = rng.normal(size=(n, d)) @ mix_s + 1.0
     Xt = rng.normal(size=(n, d)) @ mix_t - 1.0
     return Xs, Xt
+
+
+def interleaved_medians(fns, repeat):
+    """Median time of each function, calls interleaved round by round.
+
+    On a shared machine the load drifts; interleaving gives every candidate
+    the same conditions, so the ratios are fairer than back-to-back runs.
+    """
+    for fn in fns.values():
+        fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            gc.collect()
+            tic = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - tic)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def fit_floor(Xs, Xt):
@@ -65,17 +86,24 @@ def main():
     pot = ot.da.LinearTransport(reg=REG)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        t_mapper = median_time(lambda: mapper.fit(X, y), repeat=repeat)
-        t_func = median_time(
-            lambda: empirical_gaussian_monge_map(Xs, Xt, reg=REG), repeat=repeat
+        t = interleaved_medians(
+            {
+                "mapper": lambda: mapper.fit(X, y),
+                "func": lambda: empirical_gaussian_monge_map(Xs, Xt, reg=REG),
+                "pot": lambda: pot.fit(Xs=Xs, Xt=Xt),
+                "floor": lambda: fit_floor(Xs, Xt),
+            },
+            repeat,
         )
-        t_pot = median_time(lambda: pot.fit(Xs=Xs, Xt=Xt), repeat=repeat)
-        t_floor = median_time(lambda: fit_floor(Xs, Xt), repeat=repeat)
+        t_mapper, t_func, t_pot, t_floor = (
+            t["mapper"], t["func"], t["pot"], t["floor"]
+        )
         _, m_mapper = peak_memory(lambda: mapper.fit(X, y))
         _, m_func = peak_memory(lambda: empirical_gaussian_monge_map(Xs, Xt, reg=REG))
         _, m_pot = peak_memory(lambda: pot.fit(Xs=Xs, Xt=Xt))
     A, b = empirical_gaussian_monge_map(Xs, Xt, reg=REG)
-    print(f"\nfit: n = {n_fit} rows per domain, d = {d} (median of {repeat})")
+    print(f"\nfit: n = {n_fit} rows per domain, d = {d} (median of {repeat}, "
+          f"interleaved)")
     mb = 1 / 2**20
     print_table(
         [
@@ -102,9 +130,15 @@ def main():
     for dtype in (np.float64, np.float32):
         Zd = Z.astype(dtype)
         Ad = mapper.A_.astype(dtype)
-        t_ours = median_time(lambda: mapper.transform(Zd), repeat=repeat)
-        t_pot = median_time(lambda: pot.transform(Xs=Zd), repeat=repeat)
-        t_floor = median_time(lambda: Zd @ Ad, repeat=repeat)
+        t = interleaved_medians(
+            {
+                "ours": lambda: mapper.transform(Zd),
+                "pot": lambda: pot.transform(Xs=Zd),
+                "floor": lambda: Zd @ Ad,
+            },
+            repeat,
+        )
+        t_ours, t_pot, t_floor = t["ours"], t["pot"], t["floor"]
         _, m_ours = peak_memory(lambda: mapper.transform(Zd))
         _, m_pot = peak_memory(lambda: pot.transform(Xs=Zd))
         name = np.dtype(dtype).name
@@ -117,7 +151,8 @@ def main():
         if dtype is np.float64:
             ours, theirs = mapper.transform(Zd), pot.transform(Xs=Zd)
             diff = np.abs(ours - theirs).max() / np.abs(theirs).max()
-    print(f"\ntransform: {n_transform} rows, d = {d} (median of {repeat})")
+    print(f"\ntransform: {n_transform} rows, d = {d} (median of {repeat}, "
+          f"interleaved)")
     print_table(rows, ["transform", "seconds", "POT / this", "this / floor",
                        "peak MiB"])
     print(f"agreement with POT (float64): max relative difference {diff:.2e}")
