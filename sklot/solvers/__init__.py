@@ -6,6 +6,11 @@ its input, calls the private numba kernels and returns a frozen
 :class:`~sklearn.exceptions.ConvergenceWarning`.
 """
 
+from ._barycenter import (
+    barycenter_1d,
+    barycenter_fixed_support,
+    barycenter_free_support,
+)
 from ._cost import cost_matrix
 from ._exact import emd, emd2
 from ._gaussian import (
@@ -20,15 +25,17 @@ from ._gaussian import (
 from ._result import OTResult
 from ._sliced import (
     max_sliced_wasserstein,
-    projected_quantiles,
     random_projections,
     sliced_wasserstein,
-    sliced_wasserstein_pairwise,
     wasserstein_1d,
 )
+from ._sliced_batch import projected_quantiles, sliced_wasserstein_pairwise
 
 __all__ = [
     "OTResult",
+    "barycenter_1d",
+    "barycenter_fixed_support",
+    "barycenter_free_support",
     "bures_distance",
     "bures_wasserstein_distance",
     "cost_matrix",

@@ -2,28 +2,23 @@
 
 import numbers
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import numpy as np
-from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import check_random_state
 
 from .._kernels import _sliced as _k
-from ..utils import Distributions, check_distributions
 from ..utils._validation import check_finite_array, check_marginal
 
 __all__ = [
     "max_sliced_wasserstein",
-    "projected_quantiles",
     "random_projections",
     "sliced_wasserstein",
-    "sliced_wasserstein_pairwise",
     "wasserstein_1d",
 ]
 
 # Float64 entries of projected data held at once by the two-sample path
-# (about 32 MB per array); the projections are processed in chunks this big.
-_CHUNK_ELEMENTS = 1 << 22
+# (8 MB); the directions are processed in chunks this big.
+_CHUNK_ELEMENTS = 1 << 20
 # Below this many entries, sorting on one thread beats starting a pool.
 _THREADED_SORT_MIN = 1 << 17
 
@@ -130,31 +125,40 @@ def _sort_block(P, w):
     return cum
 
 
-def _sort_rows(P, w):
+def _sort_rows(P, w, need_cum=True, pool=None):
     """Sort the rows of ``P`` in place; return their cumulative weights.
 
     ``w`` is None (uniform), shape (n,) shared by every row, or shape
-    (k, n). NumPy's sort is used (several times faster than a compiled
-    quicksort), on a few threads: it releases the GIL, and rows are
+    (k, n). NumPy's sort is used: on this kind of data it is several times
+    faster than a compiled quicksort. With a thread ``pool`` the rows are
+    split between its threads (the sort releases the GIL); rows are
     independent, so the result does not depend on the thread count.
     """
     k, n = P.shape
-    n_threads = min(_k.num_threads(), k)
+    n_threads = 1 if pool is None else min(pool._max_workers, k)
     if n_threads <= 1 or P.size < _THREADED_SORT_MIN:
         cum = _sort_block(P, w)
     else:
         bounds = np.linspace(0, k, n_threads + 1).astype(int)
-        blocks = list(zip(bounds[:-1], bounds[1:]))
 
-        def work(block):
-            lo, hi = block
+        def work(lo, hi):
             wb = w if w is None or w.ndim == 1 else w[lo:hi]
             return _sort_block(P[lo:hi], wb)
 
-        with ThreadPoolExecutor(n_threads) as pool:
-            parts = list(pool.map(work, blocks))
+        parts = list(pool.map(work, bounds[:-1], bounds[1:]))
         cum = None if w is None else np.vstack(parts)
-    return _uniform_cum(n) if cum is None else cum
+    if cum is None:
+        # The equal-size uniform kernel path never reads the weights.
+        return _uniform_cum(n) if need_cum else np.ones((1, 1))
+    return cum
+
+
+def _sort_pool(size):
+    """Return a thread pool for sorting, or None when one thread is enough."""
+    n_threads = _k.num_threads()
+    if n_threads <= 1 or size < _THREADED_SORT_MIN:
+        return None
+    return ThreadPoolExecutor(n_threads)
 
 
 def _check_values(values, name):
@@ -251,8 +255,13 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     wu = None if _is_uniform(wu) else wu
     wv = None if _is_uniform(wv) else wv
     equal = wu is None and wv is None and U.shape[1] == V.shape[1]
-    cu = _sort_rows(U, wu)
-    cv = _sort_rows(V, wv)
+    pool = _sort_pool(U.size + V.size) if U.shape[0] > 1 else None
+    try:
+        cu = _sort_rows(U, wu, not equal, pool)
+        cv = _sort_rows(V, wv, not equal, pool)
+    finally:
+        if pool is not None:
+            pool.shutdown()
     out = np.empty(U.shape[0])
     _k.sorted_costs(U, cu, V, cv, p, equal, out)
     distance = out ** (1.0 / p)
@@ -282,19 +291,26 @@ def _projected_costs(X, Y, a, b, theta, p):
     n_proj = theta.shape[0]
     equal = a is None and b is None and n == m
     out = np.empty(n_proj)
+    # Chunks of directions keep the buffers small enough for the allocator
+    # to recycle them (fresh pages cost more than the sort on some systems).
     chunk = max(1, min(n_proj, _CHUNK_ELEMENTS // (n + m)))
-    for start in range(0, n_proj, chunk):
-        th = theta[start : start + chunk]
-        PX = np.empty((th.shape[0], n))
-        PY = np.empty((th.shape[0], m))
-        _k.project_rows(XT, th, PX)
-        _k.project_rows(YT, th, PY)
-        cx = _sort_rows(PX, a)
-        cy = _sort_rows(PY, b)
-        _k.sorted_costs(PX, cx, PY, cy, p, equal, out[start : start + chunk])
+    PX_buf = np.empty((chunk, n))
+    PY_buf = np.empty((chunk, m))
+    pool = _sort_pool(chunk * (n + m))
+    try:
+        for start in range(0, n_proj, chunk):
+            th = theta[start : start + chunk]
+            PX = PX_buf[: th.shape[0]]
+            PY = PY_buf[: th.shape[0]]
+            _k.project_rows(XT, th, PX)
+            _k.project_rows(YT, th, PY)
+            cx = _sort_rows(PX, a, not equal, pool)
+            cy = _sort_rows(PY, b, not equal, pool)
+            _k.sorted_costs(PX, cx, PY, cy, p, equal, out[start : start + chunk])
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return out
-
-
 
 
 def sliced_wasserstein(
@@ -450,257 +466,3 @@ def max_sliced_wasserstein(
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
     return float(np.max(costs) ** (1.0 / p))
-
-
-
-
-@dataclass(frozen=True)
-class _SortedBatch:
-    """Sorted projections of a batch of distributions (kernel layout)."""
-
-    values: np.ndarray
-    cum: np.ndarray
-    offsets: np.ndarray
-    uniform: np.ndarray
-
-    def __len__(self):
-        return self.offsets.shape[0] - 1
-
-    def rows(self, lo, hi, n_proj):
-        """Return the sub-batch of distributions ``lo:hi``."""
-        a, b = self.offsets[lo] * n_proj, self.offsets[hi] * n_proj
-        return _SortedBatch(
-            self.values[a:b],
-            self.cum[a:b],
-            self.offsets[lo : hi + 1] - self.offsets[lo],
-            self.uniform[lo:hi],
-        )
-
-
-def _as_distributions(X, support, name):
-    if isinstance(X, Distributions):
-        return X
-    try:
-        return check_distributions(X, support)
-    except ValueError as exc:
-        raise ValueError(f"{name}: {exc}") from exc
-
-
-def _concatenate(dists):
-    """One (T, d) array of points, their weights, offsets and uniform flags."""
-    points, weights, sizes, uniform = [], [], [], []
-    for pts, w in zip(dists.points, dists.weights):
-        flat = _is_uniform(w)
-        if not flat:
-            # Zero-weight points change nothing; histograms are often sparse.
-            keep = w > 0
-            pts, w = pts[keep], w[keep]
-        points.append(pts)
-        weights.append(w)
-        sizes.append(pts.shape[0])
-        uniform.append(flat)
-    offsets = np.zeros(len(sizes) + 1, dtype=np.intp)
-    np.cumsum(sizes, out=offsets[1:])
-    return (
-        np.ascontiguousarray(np.concatenate(points), dtype=np.float64),
-        np.ascontiguousarray(np.concatenate(weights), dtype=np.float64),
-        offsets,
-        np.array(uniform, dtype=np.bool_),
-    )
-
-
-def _sort_batch(dists, theta):
-    points, weights, offsets, uniform = _concatenate(dists)
-    size = points.shape[0] * theta.shape[0]
-    values = np.empty(size)
-    cum = np.empty(size)
-    _k.project_sort_segments(points, weights, offsets, uniform, theta, values, cum)
-    return _SortedBatch(values, cum, offsets, uniform)
-
-
-def _block_costs(A, B, n_proj, p):
-    out = np.empty((len(A), len(B)))
-    _k.call_single_threaded(
-        _k.pairwise_costs,
-        A.values, A.cum, A.offsets, A.uniform,
-        B.values, B.cum, B.offsets, B.uniform,
-        n_proj, p, False, out,
-    )
-    return out
-
-
-def _pairwise_from_batches(A, B, n_proj, p, symmetric, n_jobs):
-    """Mean over projections of W_p^p for every pair (rows of A, rows of B)."""
-    na, nb = len(A), len(B)
-    out = np.empty((na, nb))
-    if n_jobs is None or na < 2:
-        _k.pairwise_costs(
-            A.values, A.cum, A.offsets, A.uniform,
-            B.values, B.cum, B.offsets, B.uniform,
-            n_proj, p, symmetric, out,
-        )
-        return out
-    n_blocks = min(na, 4 * effective_n_jobs(n_jobs))
-    bounds = np.linspace(0, na, n_blocks + 1).astype(int)
-    blocks = [(lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:]) if hi > lo]
-    # For a symmetric matrix each block only needs the columns from its first
-    # row on; the rest is filled from the transpose.
-    results = Parallel(n_jobs=n_jobs)(
-        delayed(_block_costs)(
-            A.rows(lo, hi, n_proj),
-            B.rows(lo if symmetric else 0, nb, n_proj),
-            n_proj,
-            p,
-        )
-        for lo, hi in blocks
-    )
-    for (lo, hi), block in zip(blocks, results):
-        if symmetric:
-            out[lo:hi, lo:] = block
-            out[lo:, lo:hi] = block.T
-        else:
-            out[lo:hi] = block
-    if symmetric:
-        np.fill_diagonal(out, 0.0)
-    return out
-
-
-def sliced_wasserstein_pairwise(
-    X,
-    Y=None,
-    *,
-    support=None,
-    n_projections=50,
-    p=2,
-    projections=None,
-    random_state=None,
-    n_jobs=None,
-    pth_power=False,
-):
-    r"""Sliced Wasserstein distances between every pair of distributions.
-
-    The batched form of :func:`sliced_wasserstein`: the same directions are
-    used for every pair, each distribution is projected and sorted once, and
-    the exact 1D costs of all pairs are computed in parallel.
-
-    Parameters
-    ----------
-    X : list of array-like, list of (points, weights) pairs, or 2D array-like
-        The distributions, in any form accepted by
-        :func:`sklot.utils.check_distributions`: point clouds of shape
-        ``(n_points_i, d)`` (sizes may differ), ``(points, weights)`` pairs,
-        rows of histograms over ``support``, or (a 2D array without
-        ``support``) one 1D empirical sample per row.
-    Y : same forms as X, default=None
-        The second batch; None means ``Y = X`` (a symmetric matrix with an
-        exactly zero diagonal, computed in half the time).
-    support : array-like of shape (n_bins, d), default=None
-        Shared support when the rows of ``X`` and ``Y`` are histograms.
-    n_projections : int, default=50
-        Number of random directions; ignored when ``projections`` is given.
-    p : float, default=2
-        The order, ``p >= 1``.
-    projections : array-like of shape (n_projections, d), default=None
-        The directions, one per row, used as given. None draws them from
-        ``random_state``.
-    random_state : int, RandomState instance or None, default=None
-        Seed of the directions.
-    n_jobs : int, default=None
-        None computes in this process on all of numba's threads. An integer
-        splits the rows into blocks computed by ``n_jobs`` joblib workers on
-        one thread each (so a joblib backend such as dask can spread them).
-        The result is the same either way.
-    pth_power : bool, default=False
-        Return :math:`SW_p^p` (the mean over directions of :math:`W_p^p`)
-        instead of :math:`SW_p`.
-
-    Returns
-    -------
-    distances : ndarray of shape (n_X, n_Y)
-        :math:`SW_p` (or :math:`SW_p^p`) between each distribution of ``X``
-        and each of ``Y``.
-
-    See Also
-    --------
-    sklot.metrics.pairwise_sliced_wasserstein : The same, as a metric.
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklot.solvers import sliced_wasserstein_pairwise
-    >>> clouds = [np.zeros((3, 2)), np.ones((5, 2)), np.full((2, 2), 2.0)]
-    >>> D = sliced_wasserstein_pairwise(clouds, random_state=0)
-    >>> D.shape, bool(np.all(np.diag(D) == 0)), bool(np.allclose(D, D.T))
-    ((3, 3), True, True)
-    """
-    p = _check_p(p)
-    n_projections = _check_n_projections(n_projections)
-    dx = _as_distributions(X, support, "X")
-    dy = dx if Y is None else _as_distributions(Y, support, "Y")
-    if dx.dim != dy.dim:
-        raise ValueError(
-            f"X and Y must hold distributions of the same dimension, got "
-            f"{dx.dim} and {dy.dim}."
-        )
-    theta = _resolve_projections(projections, n_projections, dx.dim, random_state)
-    A = _sort_batch(dx, theta)
-    B = A if Y is None else _sort_batch(dy, theta)
-    costs = _pairwise_from_batches(A, B, theta.shape[0], p, Y is None, n_jobs)
-    return costs if pth_power else costs ** (1.0 / p)
-
-
-def projected_quantiles(X, projections, n_quantiles=32, *, support=None):
-    r"""Quantile functions of the projections of each distribution.
-
-    For each distribution :math:`\mu_i` and direction :math:`\theta_l`, the
-    quantile function of :math:`\theta_l^\top \# \mu_i` evaluated at the
-    midpoints :math:`t_k = (k + 1/2) / K`, :math:`k = 0, \dots, K - 1`.
-    The mean over ``l`` and ``k`` of :math:`|q_{ilk} - q_{jlk}|^p` is the
-    midpoint-rule estimate of :math:`SW_p^p(\mu_i, \mu_j)`; it is exact for
-    uniform point clouds of ``K`` points.
-
-    Parameters
-    ----------
-    X : list of array-like, list of (points, weights) pairs, or 2D array-like
-        The distributions (any form of :func:`sklot.utils.check_distributions`).
-    projections : array-like of shape (n_projections, d)
-        The directions, one per row.
-    n_quantiles : int, default=32
-        Number of levels ``K``.
-    support : array-like of shape (n_bins, d), default=None
-        Shared support when the rows of ``X`` are histograms.
-
-    Returns
-    -------
-    quantiles : ndarray of shape (n_distributions, n_projections, n_quantiles)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> from sklot.solvers import projected_quantiles
-    >>> q = projected_quantiles([np.array([[0.0], [1.0], [5.0]])], [[1.0]], 3)
-    >>> q.ravel().tolist()
-    [0.0, 1.0, 5.0]
-    """
-    dists = _as_distributions(X, support, "X")
-    if (
-        isinstance(n_quantiles, bool)
-        or not isinstance(n_quantiles, numbers.Integral)
-        or n_quantiles < 1
-    ):
-        raise ValueError(
-            f"n_quantiles must be a positive integer, got {n_quantiles!r}."
-        )
-    if projections is None:
-        raise ValueError(
-            "projections is None; pass the directions, shape "
-            "(n_projections, d), for example from random_projections."
-        )
-    theta = _resolve_projections(projections, 1, dists.dim, None)
-    batch = _sort_batch(dists, theta)
-    levels = (np.arange(n_quantiles, dtype=np.float64) + 0.5) / n_quantiles
-    out = np.empty((len(dists), theta.shape[0], int(n_quantiles)))
-    _k.segment_quantiles(
-        batch.values, batch.cum, batch.offsets, theta.shape[0], levels, out
-    )
-    return out
