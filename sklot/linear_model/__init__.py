@@ -1,3 +1,5 @@
 """Wasserstein distributionally robust linear models."""
 
-__all__ = []
+from ._dro import WassersteinDROClassifier
+
+__all__ = ["WassersteinDROClassifier"]
