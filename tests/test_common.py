@@ -25,6 +25,13 @@ ESTIMATORS = [
     sklot.adaptation.DomainAdaptationRegressor(
         Ridge(), sklot.adaptation.OTDomainAdapter()
     ),
+    sklot.linear_model.WassersteinDROClassifier(tol=1e-10),
+    # tight tol: check_sample_weight_equivalence compares to rtol=1e-7; p=inf
+    # (an l1 penalty) because the check's 30 features and 15 samples leave
+    # the max-norm penalty of p=1 with many optimal weight vectors
+    sklot.linear_model.WassersteinDROClassifier(
+        loss="hinge", p=float("inf"), label_cost=2.0, tol=1e-10
+    ),
 ]
 
 EXPECTED_FAILED_CHECKS = {
