@@ -15,9 +15,10 @@ business). The codes in ``CHECKED`` come from ``numpydoc.validate``; the
 - ``SK05``: a fitted estimator from ``tests/test_common.py`` has a public
   attribute ending in ``_`` that its Attributes section does not list;
 - ``SK04``: the docstring, as numpydoc renders it for the documentation site,
-  is not valid reStructuredText (for example ``shape (n_features_in_,)``
-  unquoted: a trailing underscore makes a link target; write
-  ```n_features_in_``` instead). Such a docstring breaks the ``-W`` docs build.
+  is not valid reStructuredText. Such a docstring breaks the ``-W`` docs
+  build. The usual cause is a name ending in ``_`` in prose (a trailing
+  underscore makes a link): write ```n_features_in_```. In type lines the
+  build quotes such names itself.
 
 Constants (``TARGET_LABEL``) have no docstring of their own and are skipped.
 To reproduce one failure: ``python -m numpydoc validate sklot.pkg.Name``.
@@ -190,6 +191,17 @@ def _default_errors(obj):
     return errors
 
 
+def _sklot_api():
+    """The docs build's own helpers (doc/sphinxext/sklot_api.py)."""
+    path = pathlib.Path(__file__).resolve().parents[1] / "doc" / "sphinxext"
+    spec = importlib.util.spec_from_file_location(
+        "_sklot_api_for_tests", path / "sklot_api.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 _SPHINX_ROLES = (
     "attr class data doc exc func math meth mod obj ref term "
     "py:attr py:class py:data py:exc py:func py:meth py:mod py:obj"
@@ -227,7 +239,11 @@ def _rst_errors(obj):
         directives.register_directive(name, Stub)
     config = {"show_class_members": False, "xref_param_type": False,
               "attributes_as_param_list": True}
-    text = str(get_doc_object(obj, config=config))
+    # The docs build quotes names ending in "_" in type lines first.
+    lines = _sklot_api().escape_type_underscores(
+        (inspect.getdoc(obj) or "").splitlines()
+    )
+    text = str(get_doc_object(obj, doc="\n".join(lines), config=config))
     stream = io.StringIO()
     publish_doctree(text, settings_overrides={
         "warning_stream": stream, "report_level": 2, "halt_level": 5,
@@ -289,7 +305,7 @@ def test_docstring(path, kind):
             f"tests/test_docstrings.py:\n{lines}\n"
             "Fix the docstring (STYLE.md: summary, Parameters as "
             "'name : type, default=...' in signature order, Returns, ..., "
-            "Examples with runnable '>>>' lines; put names ending in '_' "
+            "Examples with runnable '>>>' lines; in prose, put names ending in '_' "
             "inside double backticks in types and prose). The module "
             "docstring of tests/test_docstrings.py explains each code.",
             pytrace=False,
@@ -303,7 +319,8 @@ def test_no_examples_exemptions_are_current():
 
 
 def test_checks_can_fail():
-    # The validation itself must catch bad docstrings.
+    # The validation itself must catch bad docstrings (a bare trailing
+    # underscore in prose is a broken link; in a type line it is quoted).
     def bad_order(x, y=2, z=None):
         """Do something.
 
@@ -323,8 +340,8 @@ def test_checks_can_fail():
 
         Parameters
         ----------
-        x: float
-            First, of shape (n_features_in_,).
+        x: float of shape (n_features_in_,)
+            First, see n_features_in_.
         """
 
     module = importlib.import_module(__name__)

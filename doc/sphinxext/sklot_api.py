@@ -72,7 +72,7 @@ def public_names():
 
 def _object_page(modname, name, kind):
     full = f"{modname}.{name}"
-    lines = [_underline(full, "="), f".. currentmodule:: {modname}\n"]
+    lines = [_underline(name, "="), f".. currentmodule:: {modname}\n"]
     if kind in ("estimator", "class"):
         lines.append(
             f".. autoclass:: {name}\n   :members:\n   :inherited-members:\n"
@@ -188,10 +188,33 @@ def _on_builder_inited(app):
 _FOREIGN_ROLE = re.compile(r":(?:ref|term|doc):`(?:([^`<]*?)\s*<[^`>]*>|([^`]*))`")
 
 
-def _plain_foreign_refs(app, what, name, obj, options, lines):
+# numpydoc puts a parameter's type through reStructuredText, where a word
+# ending in "_" is a link. Shapes written with fitted attributes, such as
+# "ndarray of shape (n_features_in_,)", are common; show them as code.
+_PARAM_LINE = re.compile(r"^(\s*\*{0,2}[A-Za-z_]\w*(?:\s*,\s*\*{0,2}[A-Za-z_]\w*)*"
+                         r"\s+:\s+)(.+)$")
+_TRAILING_UNDERSCORE = re.compile(r"(?<![`\w])([A-Za-z]\w*_)(?![`\w])")
+
+
+def escape_type_underscores(lines):
+    """Quote names ending in ``_`` in numpydoc type lines, in place."""
+    for i, line in enumerate(lines):
+        match = _PARAM_LINE.match(line)
+        if match:
+            head, kind = match.groups()
+            lines[i] = head + _TRAILING_UNDERSCORE.sub(r"``\1``", kind)
+    return lines
+
+
+def _process_docstring(app, what, name, obj, options, lines):
     module = getattr(obj, "__module__", None) or ""
     if module.startswith("sklot"):
-        return
+        escape_type_underscores(lines)
+    else:
+        _plain_foreign_refs(lines)
+
+
+def _plain_foreign_refs(lines):
     for i, line in enumerate(lines):
         lines[i] = _FOREIGN_ROLE.sub(
             lambda m: f"*{(m.group(1) or m.group(2)).strip()}*", line
@@ -202,5 +225,6 @@ def setup(app):
     """Register the generator with Sphinx."""
     # Run before autosummary and sphinx-gallery read anything.
     app.connect("builder-inited", _on_builder_inited, priority=100)
-    app.connect("autodoc-process-docstring", _plain_foreign_refs, priority=100)
+    # Before numpydoc (priority 500) turns the sections into reST.
+    app.connect("autodoc-process-docstring", _process_docstring, priority=100)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
