@@ -32,6 +32,8 @@ ESTIMATORS = [
     sklot.linear_model.WassersteinDROClassifier(
         loss="hinge", p=float("inf"), label_cost=2.0, tol=1e-10
     ),
+    sklot.kernels.SlicedWassersteinKernel(n_projections=8),
+    sklot.kernels.SlicedWassersteinEmbedding(n_projections=8, n_quantiles=5),
 ]
 
 EXPECTED_FAILED_CHECKS = {

@@ -1,3 +1,5 @@
 """Sliced-Wasserstein kernel and embedding transformers."""
 
-__all__ = []
+from ._sliced import SlicedWassersteinEmbedding, SlicedWassersteinKernel
+
+__all__ = ["SlicedWassersteinEmbedding", "SlicedWassersteinKernel"]

@@ -10,6 +10,7 @@ from ._da_scorers import (
     importance_weighted_scorer,
     prediction_entropy_scorer,
 )
+from ._sliced import pairwise_sliced_wasserstein, sliced_wasserstein_kernel
 
 __all__ = [
     "circular_validation_scorer",
@@ -18,4 +19,6 @@ __all__ = [
     "bures_distance",
     "bures_wasserstein_distance",
     "empirical_bures_wasserstein_distance",
+    "pairwise_sliced_wasserstein",
+    "sliced_wasserstein_kernel",
 ]

@@ -228,7 +228,26 @@ def sliced_wasserstein_pairwise(
     return costs if pth_power else costs ** (1.0 / p)
 
 
-def projected_quantiles(X, projections, n_quantiles=32, *, support=None):
+def _quantile_block(batch, theta, levels):
+    out = np.empty((len(batch), theta.shape[0], levels.shape[0]))
+    chunk = min(_PROJECTION_CHUNK, theta.shape[0])
+    size = batch.points.shape[0] * chunk
+    buffers = np.empty(size), np.empty(size)
+    for start in range(0, theta.shape[0], chunk):
+        th = theta[start : start + chunk]
+        values, cum = batch.sort(th, *buffers)
+        _k.segment_quantiles(
+            values, cum, batch.offsets, th.shape[0], levels,
+            out[:, start : start + th.shape[0]],
+        )
+    return out
+
+
+def _single_threaded_quantile_block(batch, theta, levels):
+    return _k.call_single_threaded(_quantile_block, batch, theta, levels)
+
+
+def projected_quantiles(X, projections, n_quantiles=32, *, support=None, n_jobs=None):
     r"""Quantile functions of the projections of each distribution.
 
     For each distribution :math:`\mu_i` and direction :math:`\theta_l`, the
@@ -248,6 +267,10 @@ def projected_quantiles(X, projections, n_quantiles=32, *, support=None):
         Number of levels ``K``.
     support : array-like of shape (n_bins, d), default=None
         Shared support when the rows of ``X`` are histograms.
+    n_jobs : int, default=None
+        None computes in this process on all of numba's threads; an integer
+        splits the distributions between ``n_jobs`` joblib workers on one
+        thread each. The result is the same either way.
 
     Returns
     -------
@@ -278,16 +301,13 @@ def projected_quantiles(X, projections, n_quantiles=32, *, support=None):
     theta = _resolve_projections(projections, 1, dists.dim, None)
     batch = _batch(dists)
     levels = (np.arange(n_quantiles, dtype=np.float64) + 0.5) / n_quantiles
-    out = np.empty((len(dists), theta.shape[0], int(n_quantiles)))
-    chunk = min(_PROJECTION_CHUNK, theta.shape[0])
-    buffers = np.empty(batch.points.shape[0] * chunk), np.empty(
-        batch.points.shape[0] * chunk
+    if n_jobs is None or len(batch) < 2:
+        return _quantile_block(batch, theta, levels)
+    n_blocks = min(len(batch), effective_n_jobs(n_jobs))
+    bounds = np.linspace(0, len(batch), n_blocks + 1).astype(int)
+    parts = Parallel(n_jobs=n_jobs)(
+        delayed(_single_threaded_quantile_block)(batch.rows(lo, hi), theta, levels)
+        for lo, hi in zip(bounds[:-1], bounds[1:])
+        if hi > lo
     )
-    for start in range(0, theta.shape[0], chunk):
-        th = theta[start : start + chunk]
-        values, cum = batch.sort(th, *buffers)
-        _k.segment_quantiles(
-            values, cum, batch.offsets, th.shape[0], levels,
-            out[:, start : start + th.shape[0]],
-        )
-    return out
+    return np.concatenate(parts)
