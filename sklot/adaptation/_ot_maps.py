@@ -166,11 +166,13 @@ class JointMap:
             self._K = np.exp(sq, out=sq)
         TX = self._fit_map(Xs, n * (P @ Xt))
         value = self._objective(TX, P, Xt, C, reg)
+        self.history_ = [value]
         self.n_iter_ = 0
         for it in range(self.n_outer):
             P = self._plan_step(TX, P, Xt, C, reg, solve)
             TX = self._fit_map(Xs, n * (P @ Xt))
             new = self._objective(TX, P, Xt, C, reg)
+            self.history_.append(new)
             self.n_iter_ = it + 1
             if abs(value - new) <= self.tol * max(abs(value), 1e-300):
                 value = new

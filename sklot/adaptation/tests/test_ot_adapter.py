@@ -1,0 +1,338 @@
+import pickle
+
+import numpy as np
+import pytest
+from scipy.optimize import linear_sum_assignment
+from sklearn.model_selection import GridSearchCV, StratifiedKFold
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklot.adaptation import DomainAdaptationClassifier, OTDomainAdapter
+from sklot.datasets import make_domain_shift
+from sklot.solvers import cost_matrix
+from sklot.utils import NoTargetWarning
+
+
+def stacked(Xs, Xt, ys=None):
+    ys = np.zeros(len(Xs), dtype=int) if ys is None else ys
+    return np.vstack([Xs, Xt]), np.r_[ys, -np.ones(len(Xt), dtype=int)]
+
+
+@pytest.fixture
+def clouds(rng):
+    Xs = rng.normal(size=(40, 3))
+    Xt = rng.normal(size=(40, 3)) * 1.5 + np.array([3.0, -1.0, 0.5])
+    ys = (Xs[:, 0] > 0).astype(int)
+    return Xs, Xt, ys
+
+
+# -- exact transport ---------------------------------------------------------
+
+
+def test_exact_plan_is_the_optimal_assignment(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter().fit(X, y)
+    M = cost_matrix(Xs, Xt)
+    rows, cols = linear_sum_assignment(M)
+    optimum = M[rows, cols].mean()
+    assert np.sum(adapter.coupling_ * M) == pytest.approx(optimum, rel=1e-9)
+    # n_s == n_t with uniform weights: each source row lands on one target row.
+    mapped = adapter.fit_transform(X, y)
+    np.testing.assert_allclose(mapped[:40][rows], Xt[cols], atol=1e-12)
+    np.testing.assert_array_equal(mapped[40:], Xt)
+
+
+def test_translation_is_recovered(rng):
+    Xs = rng.normal(size=(30, 2))
+    shift = np.array([4.0, -2.0])
+    X, y = stacked(Xs, Xs[rng.permutation(30)] + shift)
+    mapped = OTDomainAdapter().fit_transform(X, y)
+    np.testing.assert_allclose(mapped[:30], Xs + shift, atol=1e-12)
+
+
+def test_transform_of_fitted_rows_matches_fit_transform(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter()
+    mapped = adapter.fit_transform(X, y)
+    np.testing.assert_allclose(adapter.transform(Xs), mapped[:40])
+
+
+def test_nearest_out_of_sample_moves_with_the_nearest_source_row(clouds, rng):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter(out_of_sample="nearest")
+    mapped = adapter.fit_transform(X, y)[:40]
+    new = rng.normal(size=(25, 3))
+    nearest = cost_matrix(new, Xs).argmin(axis=1)
+    expected = new + mapped[nearest] - Xs[nearest]
+    np.testing.assert_allclose(adapter.transform(new), expected)
+
+
+def test_inverse_transform_maps_target_back(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter().fit(X, y)
+    rows, cols = linear_sum_assignment(cost_matrix(Xs, Xt))
+    back = adapter.inverse_transform(Xt)
+    np.testing.assert_allclose(back[cols], Xs[rows], atol=1e-12)
+
+
+def test_unequal_sizes_barycentric_images(rng):
+    Xs = rng.normal(size=(12, 2))
+    Xt = rng.normal(size=(30, 2)) + 2
+    X, y = stacked(Xs, Xt)
+    adapter = OTDomainAdapter().fit(X, y)
+    P = adapter.coupling_
+    np.testing.assert_allclose(P.sum(1), 1 / 12)
+    np.testing.assert_allclose(P.sum(0), 1 / 30)
+    expected = (P @ Xt) * 12
+    np.testing.assert_allclose(adapter.fit_transform(X, y)[:12], expected)
+
+
+# -- cost scale ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("scale", [None, "median", "max"])
+def test_cost_scale_is_stored_not_written_into_parameters(clouds, scale):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter(cost_scale=scale).fit(X, y)
+    M = cost_matrix(Xs, Xt)
+    expected = {None: 1.0, "median": np.median(M), "max": M.max()}[scale]
+    assert adapter.cost_scale_ == pytest.approx(expected)
+    assert adapter.cost_scale == scale
+    # The exact plan does not depend on the scale of the cost.
+    reference = OTDomainAdapter(cost_scale=None).fit(X, y)
+    np.testing.assert_allclose(adapter.coupling_, reference.coupling_)
+
+
+@pytest.mark.parametrize("metric", ["sqeuclidean", "euclidean", "cityblock", "cosine"])
+def test_metrics(clouds, metric):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter(metric=metric).fit(X, y)
+    M = cost_matrix(Xs, Xt, metric=metric)
+    rows, cols = linear_sum_assignment(M)
+    optimum = M[rows, cols].mean()
+    assert np.sum(adapter.coupling_ * M) == pytest.approx(optimum, rel=1e-9)
+    assert np.isfinite(adapter.transform(Xs + 0.1)).all()
+
+
+# -- labels ------------------------------------------------------------------
+
+
+def test_transform_labels_propagates_source_labels(rng):
+    Xs = rng.normal(size=(20, 2))
+    ys = np.array([0, 1, 2, 3] * 5)
+    perm = rng.permutation(20)
+    X, y = stacked(Xs, Xs[perm] + 10, ys)
+    adapter = OTDomainAdapter().fit(X, y)
+    soft = adapter.transform_labels()
+    assert soft.shape == (20, 4)
+    np.testing.assert_allclose(soft.sum(1), 1)
+    # Target row k is source row perm[k] translated.
+    np.testing.assert_array_equal(soft.argmax(1), ys[perm])
+    values = adapter.transform_labels(ys.astype(float) * 0.5)
+    assert values.shape == (20, 4)  # float labels of a classification fit
+
+
+def test_transform_labels_regression(rng):
+    Xs = rng.normal(size=(20, 2))
+    ys = Xs[:, 0] * 2.0
+    perm = rng.permutation(20)
+    X = np.vstack([Xs, Xs[perm] + 5])
+    y = np.r_[ys, np.full(20, np.nan)]
+    adapter = OTDomainAdapter().fit(X, y)
+    np.testing.assert_allclose(adapter.transform_labels(), ys[perm])
+
+
+def test_semi_supervised_labels_forbid_mismatched_pairs(rng):
+    # Source classes at x < 0 and x > 0; the target is mirrored, so plain
+    # transport swaps the classes. Labels on a few target rows fix it.
+    Xs = np.r_[rng.normal(-2, 0.3, (20, 1)), rng.normal(2, 0.3, (20, 1))]
+    ys = np.r_[np.zeros(20, int), np.ones(20, int)]
+    Xt = np.r_[rng.normal(2.5, 0.3, (20, 1)), rng.normal(-2.5, 0.3, (20, 1))]
+    yt = np.r_[np.zeros(20, int), np.ones(20, int)]
+    X = np.vstack([Xs, Xt])
+    sd = np.r_[np.ones(40, int), -np.ones(40, int)]
+    y_semi = np.r_[ys, yt]
+    plain = OTDomainAdapter().fit(X, np.r_[ys, -np.ones(40, int)])
+    semi = OTDomainAdapter().fit(X, y_semi, sample_domain=sd)
+    mismatch = ys[:, None] != yt[None, :]
+    assert plain.coupling_[mismatch].sum() > 0.9
+    assert semi.coupling_[mismatch].sum() == 0
+    assert semi.reg is None and semi.cost_scale == "median"
+
+
+def test_regression_target_rows(rng):
+    X, y = make_domain_shift(
+        "conditional", task="regression", n_samples_source=30,
+        n_samples_target=25, random_state=0,
+    )
+    adapter = OTDomainAdapter().fit(X, y)
+    assert adapter.coupling_.shape == (30, 25)
+    with pytest.raises(ValueError, match="reg_class"):
+        OTDomainAdapter(reg=0.1, reg_class=1.0).fit(X, y)
+
+
+# -- identity and errors -------------------------------------------------------
+
+
+def test_no_target_rows_is_the_identity(clouds):
+    Xs, _, ys = clouds
+    with pytest.warns(NoTargetWarning):
+        adapter = OTDomainAdapter().fit(Xs, ys)
+    np.testing.assert_array_equal(adapter.transform(Xs), Xs)
+    np.testing.assert_array_equal(adapter.inverse_transform(Xs), Xs)
+    assert adapter.coupling_ is None and adapter.n_iter_ == 0
+    with pytest.raises(ValueError, match="target rows"):
+        adapter.transform_labels()
+
+
+@pytest.mark.parametrize(
+    "params, match",
+    [
+        ({"reg_class": 1.0}, "reg_class"),
+        ({"reg_marginals": 1.0}, "reg_marginals"),
+        ({"out_of_sample": "entropic"}, "entropic"),
+        ({"reg": 0.1, "reg_class": 1.0, "out_of_sample": "entropic"}, "entropic"),
+        ({"reg": 0.1, "reg_class": 1.0, "out_of_sample": "linear"}, "linear"),
+        ({"reg": -1.0}, "reg"),
+        ({"metric": "hamming"}, "metric"),
+        ({"cost_scale": "mean"}, "cost_scale"),
+    ],
+)
+def test_bad_options(clouds, params, match):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    with pytest.raises(ValueError, match=match):
+        OTDomainAdapter(**params).fit(X, y)
+
+
+def test_bad_input(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    with pytest.raises(ValueError, match="no source rows"):
+        OTDomainAdapter().fit(Xt, -np.ones(len(Xt), dtype=int))
+    X_nan = X.copy()
+    X_nan[0, 0] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        OTDomainAdapter().fit(X_nan, y)
+    adapter = OTDomainAdapter().fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        adapter.transform(X[:, :2])
+    with pytest.raises(ValueError, match="features"):
+        adapter.inverse_transform(X[:, :2])
+
+
+def test_float32_stays_float32(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    X = X.astype(np.float32)
+    adapter = OTDomainAdapter()
+    assert adapter.fit_transform(X, y).dtype == np.float32
+    assert adapter.transform(X[:5]).dtype == np.float32
+    assert adapter.inverse_transform(X[:5]).dtype == np.float32
+
+
+def test_pickle_round_trip(clouds, rng):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter().fit(X, y)
+    again = pickle.loads(pickle.dumps(adapter))
+    new = rng.normal(size=(7, 3))
+    np.testing.assert_array_equal(again.transform(new), adapter.transform(new))
+
+
+def test_parameters_are_not_mutated(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter()
+    before = adapter.get_params()
+    adapter.fit(X, y)
+    assert adapter.get_params() == before
+
+
+# -- maps fitted jointly with the plan (Perrot et al. 2016) -------------------
+
+
+def test_linear_map_recovers_an_affine_shift(rng):
+    # A symmetric positive definite A makes x -> A x + b the optimal map, so
+    # the plan is the matching and the regressed map is exact.
+    A = np.array([[2.0, 0.3], [0.3, 0.7]])
+    b = np.array([1.0, -3.0])
+    Xs = rng.normal(size=(60, 2))
+    Xt = (Xs @ A.T + b)[rng.permutation(60)]
+    X, y = stacked(Xs, Xt)
+    adapter = OTDomainAdapter(out_of_sample="linear", map_reg=1e-8).fit(X, y)
+    new = rng.normal(size=(10, 2))
+    np.testing.assert_allclose(adapter.transform(new), new @ A.T + b, atol=1e-5)
+    np.testing.assert_allclose(adapter.inverse_transform(new @ A.T + b), new,
+                               atol=1e-5)
+    np.testing.assert_allclose(adapter.fit_transform(X, y)[:60], Xs @ A.T + b,
+                               atol=1e-5)
+
+
+@pytest.mark.parametrize("kind", ["linear", "kernel"])
+def test_joint_objective_decreases(kind, clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter(out_of_sample=kind, map_reg=0.1).fit(X, y)
+    history = np.array(adapter._joint.history_)
+    assert len(history) >= 2
+    assert np.all(np.diff(history) <= 1e-9 * np.abs(history[:-1]))
+    P = adapter.coupling_
+    np.testing.assert_allclose(P.sum(1), 1 / 40, atol=1e-12)
+    np.testing.assert_allclose(P.sum(0), 1 / 40, atol=1e-12)
+
+
+def test_map_regularization_pulls_towards_identity(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    # Linear: the linear part goes to the identity; the bias is not
+    # penalized, so the map becomes the translation between the means.
+    strong = OTDomainAdapter(out_of_sample="linear", map_reg=1e6).fit(X, y)
+    shift = Xt.mean(0) - Xs.mean(0)
+    np.testing.assert_allclose(strong.transform(Xs), Xs + shift, atol=1e-4)
+    # Kernel: the displacement goes to zero.
+    strong = OTDomainAdapter(out_of_sample="kernel", map_reg=1e6).fit(X, y)
+    weak = OTDomainAdapter(out_of_sample="kernel", map_reg=1e-6).fit(X, y)
+    moved_strong = np.abs(strong.transform(Xs) - Xs).mean()
+    moved_weak = np.abs(weak.transform(Xs) - Xs).mean()
+    assert moved_strong < 1e-3 * moved_weak
+
+
+def test_kernel_map_fits_the_plan_images(clouds, rng):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter(out_of_sample="kernel", map_reg=1e-4).fit(X, y)
+    images = 40 * adapter.coupling_ @ Xt
+    mapped = adapter.transform(Xs)
+    assert np.abs(mapped - images).mean() < 0.1 * np.abs(Xs - images).mean()
+    # Far from the data the kernel displacement vanishes.
+    far = np.full((1, 3), 1e3)
+    np.testing.assert_allclose(adapter.transform(far), far)
+
+
+# -- in a pipeline -------------------------------------------------------------
+
+
+def test_grid_search_over_adapter_parameters():
+    X, y, y_t = make_domain_shift(
+        "conditional", n_samples_source=60, n_samples_target=60,
+        return_target_labels=True, random_state=0,
+    )
+    pipe = make_pipeline(
+        StandardScaler(), DomainAdaptationClassifier(adapter=OTDomainAdapter())
+    )
+    grid = {
+        "domainadaptationclassifier__adapter__metric": ["sqeuclidean", "cityblock"],
+        "domainadaptationclassifier__adapter__out_of_sample": ["nearest", "linear"],
+    }
+    search = GridSearchCV(
+        pipe, grid, cv=StratifiedKFold(3, shuffle=True, random_state=0),
+        error_score="raise",
+    ).fit(X, y)
+    assert search.best_estimator_.score(X[60:], y_t) > 0.8
