@@ -151,6 +151,7 @@ def project_sort_segments(
     offsets,  # IN (N + 1,) distribution i owns rows offsets[i]:offsets[i + 1]
     uniform,  # IN (N,) bool, distribution i has uniform weights
     theta,  # IN (L, d) directions
+    normalise,  # IN bool, divide the cumulative weights by their total
     values,  # OUT (T * L,) sorted projections (layout in the module docstring)
     cum,  # OUT (T * L,) cumulative weights matching ``values``
 ):
@@ -180,15 +181,63 @@ def project_sort_segments(
                 values[base + c] = buf[order[c]]
                 acc += weights[start + order[c]]
                 cum[base + c] = acc
-            for c in range(n - 1):
-                cum[base + c] /= acc
-            cum[base + n - 1] = 1.0
+            if normalise:
+                for c in range(n - 1):
+                    cum[base + c] /= acc
+                cum[base + n - 1] = 1.0
 
 
 @jit
-def _pair_cost(va, ca, sa, na, ua, vb, cb, sb, nb, ub, n_proj, p):
+def _signed_cdf_l1(xa, ga, xb, gb):
+    # Integral over the line of |G_a - G_b| for two step functions that jump
+    # to ga[k] at xa[k] (and likewise for b), both zero far to the left and
+    # right: W_1 through cumulative functions, for signed measures of zero
+    # mass (persistence diagrams minus their diagonal projections).
+    na = xa.shape[0]
+    nb = xb.shape[0]
+    if na == 0 and nb == 0:
+        return 0.0
+    if nb == 0 or (na > 0 and xa[0] <= xb[0]):
+        prev = xa[0]
+    else:
+        prev = xb[0]
+    i = 0
+    j = 0
+    cur_a = 0.0
+    cur_b = 0.0
+    total = 0.0
+    while i < na or j < nb:
+        if j == nb or (i < na and xa[i] <= xb[j]):
+            x = xa[i]
+            total += (x - prev) * abs(cur_a - cur_b)
+            cur_a = ga[i]
+            i += 1
+        else:
+            x = xb[j]
+            total += (x - prev) * abs(cur_a - cur_b)
+            cur_b = gb[j]
+            j += 1
+        prev = x
+    return total
+
+
+@jit
+def _pair_cost(va, ca, sa, na, ua, vb, cb, sb, nb, ub, n_proj, p, signed):
     # Sum over projections of W_p^p between distribution a (rows sa:sa+na)
-    # and distribution b (rows sb:sb+nb) of two segment batches.
+    # and distribution b (rows sb:sb+nb) of two segment batches; with
+    # ``signed``, of the L1 distance between their cumulative functions.
+    if signed:
+        total = 0.0
+        for t in range(n_proj):
+            lo_a = sa * n_proj + t * na
+            lo_b = sb * n_proj + t * nb
+            total += _signed_cdf_l1(
+                va[lo_a : lo_a + na],
+                ca[lo_a : lo_a + na],
+                vb[lo_b : lo_b + nb],
+                cb[lo_b : lo_b + nb],
+            )
+        return total
     if ua and ub and na == nb:
         lo_a = sa * n_proj
         lo_b = sb * n_proj
@@ -220,6 +269,7 @@ def pairwise_costs(
     ub,
     n_proj,  # IN int, number of projections in the batches
     p,  # IN float
+    signed,  # IN bool, signed zero-mass measures: L1 of cumulative functions
     symmetric,  # IN bool, B is A: fill both triangles from one pass
     out,  # IN/OUT (NA, NB) sum over projections of W_p^p is added here
 ):
@@ -241,7 +291,7 @@ def pairwise_costs(
                     c = _pair_cost(
                         va, ca, si, ni, ua[i],
                         va, ca, sj, oa[j + 1] - sj, ua[j],
-                        n_proj, p,
+                        n_proj, p, signed,
                     )
                     out[i, j] += c
                     out[j, i] += c
@@ -254,7 +304,7 @@ def pairwise_costs(
                 out[i, j] += _pair_cost(
                     va, ca, si, ni, ua[i],
                     vb, cb, sj, ob[j + 1] - sj, ub[j],
-                    n_proj, p,
+                    n_proj, p, signed,
                 )
 
 

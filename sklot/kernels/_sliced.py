@@ -18,6 +18,7 @@ from ..solvers import (
     random_projections,
     sliced_wasserstein_pairwise,
 )
+from ..solvers._sliced_batch import _check_diagrams
 from ..utils import Distributions, check_distributions
 
 __all__ = ["SlicedWassersteinEmbedding", "SlicedWassersteinKernel"]
@@ -96,6 +97,13 @@ class SlicedWassersteinKernel(_SlicedBase):
     n_jobs : int, default=None
         None computes on all of numba's threads in this process; an integer
         spreads blocks of rows over ``n_jobs`` joblib workers. Same result.
+    diagrams : bool, default=False
+        Samples are persistence diagrams: lists of arrays of (birth, death)
+        rows, shape ``(n_points_i, 2)``, possibly empty. Each pair is
+        compared as unnormalised counting measures with the diagonal
+        projections of the other diagram added (Carriere et al.), which
+        needs ``p=1``; ``gamma = 1 / (2 * bandwidth**2)`` matches GUDHI's
+        ``SlicedWassersteinKernel(bandwidth)``.
 
     Attributes
     ----------
@@ -103,8 +111,9 @@ class SlicedWassersteinKernel(_SlicedBase):
         The directions, unit vectors.
     gamma_ : float
         The bandwidth used.
-    fit_distributions_ : Distributions
-        The reference distributions (the columns of the Gram block).
+    fit_distributions_ : Distributions or list of ndarray
+        The reference distributions (the columns of the Gram block), or the
+        diagrams when ``diagrams=True``.
     dim_ : int
         Dimension of the space the distributions live in.
     n_features_in_ : int
@@ -150,6 +159,7 @@ class SlicedWassersteinKernel(_SlicedBase):
         **_SlicedBase._parameter_constraints,
         "gamma": [Interval(Real, 0, None, closed="neither"), StrOptions({"median"})],
         "p": [Interval(Real, 1, 2, closed="both")],
+        "diagrams": ["boolean"],
     }
 
     def __init__(
@@ -160,6 +170,7 @@ class SlicedWassersteinKernel(_SlicedBase):
         support=None,
         random_state=None,
         n_jobs=None,
+        diagrams=False,
     ):
         self.n_projections = n_projections
         self.gamma = gamma
@@ -167,6 +178,22 @@ class SlicedWassersteinKernel(_SlicedBase):
         self.support = support
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.diagrams = diagrams
+
+    def _parse(self, X, reset):
+        if not self.diagrams:
+            return super()._parse(X, reset)
+        if self.p != 1:
+            raise ValueError(
+                f"diagrams=True needs p=1 (the diagonal construction is exact "
+                f"for W_1 only), got p={self.p!r}; set p=1."
+            )
+        if self.support is not None:
+            raise ValueError("support is not used with diagrams; set it to None.")
+        diagrams = _check_diagrams(X, "X")
+        if reset:
+            self.dim_ = 2
+        return diagrams
 
     def _costs(self, dists, other=None):
         return sliced_wasserstein_pairwise(
@@ -176,13 +203,14 @@ class SlicedWassersteinKernel(_SlicedBase):
             p=self.p,
             n_jobs=self.n_jobs,
             pth_power=True,
+            diagrams=self.diagrams,
         )
 
     def _fit(self, X):
         dists = self._parse(X, reset=True)
         rs = check_random_state(self.random_state)
         self.projections_ = random_projections(
-            self.n_projections, dists.dim, random_state=rs
+            self.n_projections, self.dim_, random_state=rs
         )
         self.fit_distributions_ = dists
         return dists, rs
@@ -195,12 +223,15 @@ class SlicedWassersteinKernel(_SlicedBase):
             subset = np.arange(n)
         if costs is None:
             sub = self.fit_distributions_
-            part = Distributions(
-                [sub.points[i] for i in subset],
-                [sub.weights[i] for i in subset],
-                sub.kind,
-                sub.support,
-            )
+            if self.diagrams:
+                part = [sub[i] for i in subset]
+            else:
+                part = Distributions(
+                    [sub.points[i] for i in subset],
+                    [sub.weights[i] for i in subset],
+                    sub.kind,
+                    sub.support,
+                )
             costs = self._costs(part)
         else:
             costs = costs[np.ix_(subset, subset)]

@@ -19,6 +19,7 @@ def pairwise_sliced_wasserstein(
     support=None,
     random_state=None,
     n_jobs=None,
+    diagrams=False,
 ):
     r"""Sliced Wasserstein distance matrix between two batches of distributions.
 
@@ -55,6 +56,10 @@ def pairwise_sliced_wasserstein(
         splits the rows into blocks for ``n_jobs`` joblib workers (a joblib
         backend such as dask or ray can then spread them). The result is
         the same either way.
+    diagrams : bool, default=False
+        ``X`` and ``Y`` are persistence diagrams, arrays of (birth, death)
+        rows; needs ``p=1`` (see
+        :func:`sklot.solvers.sliced_wasserstein_pairwise`).
 
     Returns
     -------
@@ -89,6 +94,7 @@ def pairwise_sliced_wasserstein(
         projections=projections,
         random_state=random_state,
         n_jobs=n_jobs,
+        diagrams=diagrams,
     )
 
 
@@ -103,6 +109,7 @@ def sliced_wasserstein_kernel(
     support=None,
     random_state=None,
     n_jobs=None,
+    diagrams=False,
 ):
     r"""Sliced Wasserstein Gaussian kernel between two batches of distributions.
 
@@ -132,6 +139,8 @@ def sliced_wasserstein_kernel(
         Seed of the directions.
     n_jobs : int, default=None
         As in :func:`pairwise_sliced_wasserstein`.
+    diagrams : bool, default=False
+        ``X`` and ``Y`` are persistence diagrams (needs ``p=1``).
 
     Returns
     -------
@@ -168,5 +177,6 @@ def sliced_wasserstein_kernel(
         random_state=random_state,
         n_jobs=n_jobs,
         pth_power=True,
+        diagrams=diagrams,
     )
     return np.exp(-gamma * costs)

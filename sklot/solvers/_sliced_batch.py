@@ -31,6 +31,7 @@ class _Batch:
     weights: np.ndarray  # (T,)
     offsets: np.ndarray  # (N + 1,)
     uniform: np.ndarray  # (N,) bool
+    signed: bool = False  # weights +-1 of zero total (persistence diagrams)
 
     def __len__(self):
         return self.offsets.shape[0] - 1
@@ -43,6 +44,7 @@ class _Batch:
             self.weights[a:b],
             self.offsets[lo : hi + 1] - a,
             self.uniform[lo:hi],
+            self.signed,
         )
 
     def sort(self, theta, values=None, cum=None):
@@ -52,7 +54,7 @@ class _Batch:
         cum = np.empty(size) if cum is None else cum[:size]
         _k.project_sort_segments(
             self.points, self.weights, self.offsets, self.uniform, theta,
-            values, cum,
+            not self.signed, values, cum,
         )
         return values, cum
 
@@ -88,6 +90,57 @@ def _batch(dists):
     )
 
 
+def _check_diagrams(X, name):
+    """Validate a list of persistence diagrams, arrays of shape (n_i, 2)."""
+    if not isinstance(X, (list, tuple)) or len(X) == 0:
+        raise ValueError(
+            f"{name} must be a non-empty list of persistence diagrams, arrays "
+            f"of (birth, death) rows of shape (n_points_i, 2)."
+        )
+    diagrams = []
+    for i, item in enumerate(X):
+        arr = np.asarray(item, dtype=np.float64)
+        if arr.size == 0:
+            arr = arr.reshape(0, 2)
+        if arr.ndim != 2 or arr.shape[1] != 2:
+            raise ValueError(
+                f"{name}[{i}] has shape {arr.shape}; a persistence diagram is "
+                f"an array of (birth, death) rows, shape (n_points, 2)."
+            )
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(
+                f"{name}[{i}] contains NaN or infinity; drop the essential "
+                f"(never dying) points or cap their death value first."
+            )
+        diagrams.append(arr)
+    return diagrams
+
+
+def _diagram_batch(diagrams):
+    """Each diagram D as the signed measure D - (projection of D on the diagonal).
+
+    For W_1 on a line, adding the other diagram's diagonal projections to
+    each side (Carriere et al. 2017) equals the L1 distance between the
+    cumulative functions of these per-diagram signed measures.
+    """
+    points, weights, sizes = [], [], []
+    for D in diagrams:
+        mid = D.mean(axis=1, keepdims=True)
+        points.append(np.vstack([D, np.hstack([mid, mid])]))
+        n = D.shape[0]
+        weights.append(np.concatenate([np.ones(n), -np.ones(n)]))
+        sizes.append(2 * n)
+    offsets = np.zeros(len(sizes) + 1, dtype=np.intp)
+    np.cumsum(sizes, out=offsets[1:])
+    return _Batch(
+        np.ascontiguousarray(np.concatenate(points), dtype=np.float64),
+        np.concatenate(weights),
+        offsets,
+        np.zeros(len(sizes), dtype=np.bool_),
+        signed=True,
+    )
+
+
 def _pairwise_sums(A, B, theta, p, symmetric):
     """Sum over directions of W_p^p for every pair (A row, B row)."""
     out = np.zeros((len(A), len(B)))
@@ -106,7 +159,7 @@ def _pairwise_sums(A, B, theta, p, symmetric):
         _k.pairwise_costs(
             va, ca, A.offsets, A.uniform,
             vb, cb, B.offsets, B.uniform,
-            th.shape[0], p, symmetric, out,
+            th.shape[0], p, A.signed, symmetric, out,
         )
     return out
 
@@ -152,6 +205,7 @@ def sliced_wasserstein_pairwise(
     random_state=None,
     n_jobs=None,
     pth_power=False,
+    diagrams=False,
 ):
     r"""Sliced Wasserstein distances between every pair of distributions.
 
@@ -191,6 +245,13 @@ def sliced_wasserstein_pairwise(
     pth_power : bool, default=False
         Return :math:`SW_p^p` (the mean over directions of :math:`W_p^p`)
         instead of :math:`SW_p`.
+    diagrams : bool, default=False
+        Treat ``X`` and ``Y`` as lists of persistence diagrams, arrays of
+        (birth, death) rows of shape ``(n_points_i, 2)`` (possibly empty),
+        compared as unnormalised counting measures after adding to each the
+        diagonal projections of the other (Carriere et al., 2017). Needs
+        ``p=1``; the value is the mean over directions of the 1D
+        :math:`W_1`, as in GUDHI's ``SlicedWassersteinDistance``.
 
     Returns
     -------
@@ -214,6 +275,19 @@ def sliced_wasserstein_pairwise(
     """
     p = _check_p(p)
     n_projections = _check_n_projections(n_projections)
+    if diagrams:
+        if p != 1:
+            raise ValueError(
+                f"diagrams=True compares persistence diagrams with p=1 (the "
+                f"diagonal construction is exact for W_1 only); got p={p!r}, "
+                f"set p=1."
+            )
+        if support is not None:
+            raise ValueError("support is not used with diagrams; set it to None.")
+        A = _diagram_batch(_check_diagrams(X, "X"))
+        B = A if Y is None else _diagram_batch(_check_diagrams(Y, "Y"))
+        theta = _resolve_projections(projections, n_projections, 2, random_state)
+        return _pairwise_costs(A, B, theta, p, Y is None, n_jobs)
     dx = _as_distributions(X, support, "X")
     dy = dx if Y is None else _as_distributions(Y, support, "Y")
     if dx.dim != dy.dim:

@@ -271,3 +271,25 @@ def test_metric_functions(rng):
         sliced_wasserstein_kernel(clouds, gamma=0.0)
     with pytest.raises(ValueError, match="between 1 and 2"):
         sliced_wasserstein_kernel(clouds, p=3)
+
+
+def test_persistence_diagram_kernel(rng):
+    diagrams = []
+    for i in range(15):
+        n = int(rng.integers(0, 10))
+        birth = rng.random(n)
+        diagrams.append(np.column_stack([birth, birth + rng.exponential(0.3, n)]))
+    est = SlicedWassersteinKernel(n_projections=6, p=1, diagrams=True, gamma=2.0,
+                                  random_state=0)
+    K = est.fit_transform(diagrams)
+    np.testing.assert_array_equal(np.diag(K), 1.0)
+    assert min_eigenvalue_ratio(K) >= -1e-10
+    np.testing.assert_array_equal(est.transform(diagrams[:4]), K[:4])
+    D = pairwise_sliced_wasserstein(diagrams, projections=est.projections_, p=1,
+                                    diagrams=True)
+    np.testing.assert_allclose(K, np.exp(-2.0 * D), rtol=1e-12)
+    median = SlicedWassersteinKernel(p=1, diagrams=True, random_state=0)
+    median.fit(diagrams)
+    assert median.gamma_ > 0
+    with pytest.raises(ValueError, match="p=1"):
+        SlicedWassersteinKernel(diagrams=True).fit(diagrams)

@@ -477,3 +477,51 @@ def test_deterministic_whatever_the_thread_count():
         digests.append(out.stdout.strip())
     assert digests[0] == digests[1]
     assert len(digests[0]) == 64
+
+
+# --- persistence diagrams -----------------------------------------------------
+
+
+def _diagram(rng, n):
+    birth = rng.random(n)
+    return np.column_stack([birth, birth + rng.exponential(0.3, size=n)])
+
+
+def _diagram_distance_by_sorting(D1, D2, theta):
+    """Carriere et al.: add the other's diagonal projections, sort, L1."""
+    diag1 = np.repeat(D1.mean(axis=1, keepdims=True), 2, axis=1)
+    diag2 = np.repeat(D2.mean(axis=1, keepdims=True), 2, axis=1)
+    A = np.sort(np.vstack([D1, diag2]) @ theta.T, axis=0)
+    B = np.sort(np.vstack([D2, diag1]) @ theta.T, axis=0)
+    return np.abs(A - B).sum(axis=0).mean()
+
+
+def test_diagram_distances_match_sorted_construction(rng):
+    diagrams = [_diagram(rng, int(rng.integers(0, 12))) for _ in range(8)]
+    diagrams[2] = np.empty((0, 2))
+    diagrams[5] = diagrams[4].copy()
+    theta = random_projections(7, 2, random_state=0)
+    D = sliced_wasserstein_pairwise(diagrams, projections=theta, p=1,
+                                    diagrams=True)
+    for i in range(8):
+        for j in range(8):
+            expected = _diagram_distance_by_sorting(diagrams[i], diagrams[j], theta)
+            assert D[i, j] == pytest.approx(expected, rel=1e-12, abs=1e-14)
+    assert D[4, 5] == 0.0
+    np.testing.assert_array_equal(D, D.T)
+    rect = sliced_wasserstein_pairwise(
+        diagrams[:3], diagrams, projections=theta, p=1, diagrams=True
+    )
+    np.testing.assert_array_equal(rect, D[:3])
+
+
+def test_diagram_input_errors(rng):
+    good = [_diagram(rng, 3)]
+    with pytest.raises(ValueError, match="p=1"):
+        sliced_wasserstein_pairwise(good, diagrams=True)
+    with pytest.raises(ValueError, match=r"shape \(n_points, 2\)"):
+        sliced_wasserstein_pairwise([np.zeros((3, 3))], p=1, diagrams=True)
+    with pytest.raises(ValueError, match="essential"):
+        sliced_wasserstein_pairwise([[[0.0, np.inf]]], p=1, diagrams=True)
+    with pytest.raises(ValueError, match="non-empty list"):
+        sliced_wasserstein_pairwise(np.zeros((3, 2)), p=1, diagrams=True)
