@@ -192,7 +192,8 @@ def _signed_cdf_l1(xa, ga, xb, gb):
     # Integral over the line of |G_a - G_b| for two step functions that jump
     # to ga[k] at xa[k] (and likewise for b), both zero far to the left and
     # right: W_1 through cumulative functions, for signed measures of zero
-    # mass (persistence diagrams minus their diagonal projections).
+    # mass (persistence diagrams minus their diagonal projections). A counted
+    # loop over the breakpoints of a, as in _merge_cost.
     na = xa.shape[0]
     nb = xb.shape[0]
     if na == 0 and nb == 0:
@@ -201,23 +202,27 @@ def _signed_cdf_l1(xa, ga, xb, gb):
         prev = xa[0]
     else:
         prev = xb[0]
-    i = 0
-    j = 0
     cur_a = 0.0
     cur_b = 0.0
     total = 0.0
-    while i < na or j < nb:
-        if j == nb or (i < na and xa[i] <= xb[j]):
-            x = xa[i]
-            total += (x - prev) * abs(cur_a - cur_b)
-            cur_a = ga[i]
-            i += 1
-        else:
-            x = xb[j]
-            total += (x - prev) * abs(cur_a - cur_b)
+    j = 0
+    for i in range(na):
+        x = xa[i]
+        while j < nb and xb[j] < x:
+            y = xb[j]
+            total += (y - prev) * abs(cur_a - cur_b)
             cur_b = gb[j]
+            prev = y
             j += 1
+        total += (x - prev) * abs(cur_a - cur_b)
+        cur_a = ga[i]
         prev = x
+    while j < nb:
+        y = xb[j]
+        total += (y - prev) * abs(cur_a - cur_b)
+        cur_b = gb[j]
+        prev = y
+        j += 1
     return total
 
 
