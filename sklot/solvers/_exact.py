@@ -14,8 +14,9 @@ __all__ = ["emd", "emd2"]
 
 # reduced costs above -_EPS * (cost scale) count as non-negative
 _EPS = 1e-13
-# arcs priced per block, as a multiple of sqrt(n * m)
-_BLOCK_FACTOR = 2.0
+# arcs priced per block: 2 sqrt(n m), capped at _BLOCK_CAP but never below
+# sqrt(n m); measured best on Gaussian clouds from n = 300 to 4000
+_BLOCK_CAP = 4000
 _NO_ARCS = np.zeros((0, 2), dtype=np.int64)
 
 
@@ -194,7 +195,8 @@ def emd(a, b, M, *, max_iter=None):
     g = np.empty(ms)
     stats = np.zeros(3, dtype=np.int64)
     value = np.zeros(1)
-    block = max(int(_BLOCK_FACTOR * np.sqrt(ns * ms)), 10)
+    root = np.sqrt(ns * ms)
+    block = max(int(max(min(2.0 * root, _BLOCK_CAP), root)), 10)
     network_simplex(
         Mk, a_s, b_s, _NO_ARCS, max_iter, block, _EPS, plan_s, f, g, stats, value
     )
