@@ -205,32 +205,27 @@ def _pivot(
     rev_thread[after] = before
 
     # preorder of the re-rooted subtree: the old subtree of path[0], then for
-    # each next path node its old subtree minus the one of its path child
+    # each next path node its old subtree minus the one of its path child.
+    # These pieces are runs of the old preorder, so only their ends relink.
     nxt = thread[v_in]
     prev = v_in
-    x = path[0]
-    s = pos[x]
-    e1 = s + succ[x]
-    for k in range(s, e1):
-        x = buf[k]
-        thread[prev] = x
-        rev_thread[x] = prev
-        prev = x
+    s = pos[path[0]]
+    e1 = s + succ[path[0]]
+    thread[prev] = buf[s]
+    rev_thread[buf[s]] = prev
+    prev = buf[e1 - 1]
     for t in range(1, n_path):
         s = pos[path[t]]
         e1 = pos[path[t - 1]]
         s2 = e1 + succ[path[t - 1]]
         e2 = s + succ[path[t]]
-        for k in range(s, e1):
-            x = buf[k]
-            thread[prev] = x
-            rev_thread[x] = prev
-            prev = x
-        for k in range(s2, e2):
-            x = buf[k]
-            thread[prev] = x
-            rev_thread[x] = prev
-            prev = x
+        thread[prev] = buf[s]
+        rev_thread[buf[s]] = prev
+        prev = buf[e1 - 1]
+        if s2 < e2:
+            thread[prev] = buf[s2]
+            rev_thread[buf[s2]] = prev
+            prev = buf[e2 - 1]
     thread[prev] = nxt
     rev_thread[nxt] = prev
 
