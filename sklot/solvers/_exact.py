@@ -17,7 +17,6 @@ _EPS = 1e-13
 # arcs priced per block: 2 sqrt(n m), capped at _BLOCK_CAP but never below
 # sqrt(n m); measured best on Gaussian clouds from n = 300 to 4000
 _BLOCK_CAP = 4000
-_NO_ARCS = np.zeros((0, 2), dtype=np.int64)
 
 
 def _check_max_iter(max_iter):
@@ -198,7 +197,7 @@ def emd(a, b, M, *, max_iter=None):
     root = np.sqrt(ns * ms)
     block = max(int(max(min(2.0 * root, _BLOCK_CAP), root)), 10)
     network_simplex(
-        Mk, a_s, b_s, _NO_ARCS, max_iter, block, _EPS, plan_s, f, g, stats, value
+        Mk, a_s, b_s, max_iter, block, _EPS, plan_s, f, g, stats, value
     )
     n_iter, status = int(stats[0]), int(stats[1])
     converged = status == 0
