@@ -12,6 +12,7 @@ from ._barycenter import (
     barycenter_free_support,
 )
 from ._cost import cost_matrix
+from ._entropic_map import barycentric_map, entropic_c_transform, entropic_plan
 from ._exact import emd, emd2
 from ._gaussian import (
     bures_distance,
@@ -23,6 +24,7 @@ from ._gaussian import (
     gaussian_monge_map,
 )
 from ._result import OTResult
+from ._sinkhorn import sinkhorn, sinkhorn_divergence
 from ._sliced import (
     max_sliced_wasserstein,
     random_projections,
@@ -36,11 +38,14 @@ __all__ = [
     "barycenter_1d",
     "barycenter_fixed_support",
     "barycenter_free_support",
+    "barycentric_map",
     "bures_distance",
     "bures_wasserstein_distance",
     "cost_matrix",
     "emd",
     "emd2",
+    "entropic_c_transform",
+    "entropic_plan",
     "empirical_bures_wasserstein_distance",
     "empirical_gaussian_barycenter",
     "empirical_gaussian_monge_map",
@@ -49,6 +54,8 @@ __all__ = [
     "max_sliced_wasserstein",
     "projected_quantiles",
     "random_projections",
+    "sinkhorn",
+    "sinkhorn_divergence",
     "sliced_wasserstein",
     "sliced_wasserstein_pairwise",
     "wasserstein_1d",

@@ -1,0 +1,353 @@
+"""Sinkhorn kernels for a dense cost matrix.
+
+Two kinds of steps, both over preallocated buffers:
+
+- log-domain half-iterations (:func:`row_lse`, :func:`col_lse`), exact at
+  any regularization, one exponential per entry;
+- kernel-domain scaling iterations (:func:`scaling_step`) on a stored
+  kernel: one pass over memory per full iteration, no exponential.
+
+The solver in :mod:`sklot.solvers._sinkhorn_dense` alternates them as in
+Schmitzer (2019): the potentials absorb the scalings whenever those leave
+a safe range, and the kernel is rebuilt from the potentials in the log
+domain.
+
+Conventions: ``eps`` is the regularization; potentials ``F`` (rows) and
+``G`` (columns) define the plan ``P_ij = a_i b_j exp((F_i + G_j - M_ij)/eps)``;
+``lw`` is the log of the weights summed over (``-inf`` for a zero weight).
+Work is split into a fixed number of row chunks, given by the first
+dimension of a scratch buffer, so results do not depend on the thread
+count. Each step has a serial chunk function and a parallel driver; the
+Python wrappers pick the serial loop for small problems, where starting
+the thread pool costs more than the work.
+"""
+
+import math
+
+import numpy as np
+from numba import prange
+
+from ._config import jit
+from ._fastexp import fast_exp
+
+__all__ = [
+    "col_lse",
+    "finalize_plan",
+    "merge_columns",
+    "row_lse",
+    "scaling_step",
+    "use_parallel",
+]
+
+# A sum of exponentials shifted by a guess is trusted inside this range: no
+# term overflowed and the terms lost to underflow are negligible.
+_LOW = 1e-200
+_HIGH = 1e200
+
+
+# --------------------------------------------------------------------------
+# row c-transform
+
+
+@jit
+def _row_lse_chunk(M, gl, eps, F, K, store, ch, n_chunks):
+    n, m = M.shape
+    inv = 1.0 / eps
+    for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
+        Mi = M[i]
+        shift = -F[i] * inv
+        s = 0.0
+        for attempt in range(2):
+            if attempt == 1:
+                shift = -np.inf
+                for j in range(m):
+                    shift = max(shift, gl[j] - Mi[j] * inv)
+            s = 0.0
+            if store:
+                Ki = K[i]
+                for j in range(m):
+                    e = fast_exp(gl[j] - Mi[j] * inv - shift)
+                    Ki[j] = e
+                    s += e
+            else:
+                for j in range(m):
+                    s += fast_exp(gl[j] - Mi[j] * inv - shift)
+            if s > _LOW and s < _HIGH:
+                break
+        F[i] = -eps * (shift + math.log(s))
+        if store:
+            Ki = K[i]
+            scale = 1.0 / s
+            for j in range(m):
+                Ki[j] = Ki[j] * scale
+
+
+@jit(parallel=True)
+def _row_lse_par(M, gl, eps, F, K, store, n_chunks):
+    for ch in prange(n_chunks):
+        _row_lse_chunk(M, gl, eps, F, K, store, ch, n_chunks)
+
+
+def row_lse(M, lw, G, eps, F, K, store, n_chunks, parallel):
+    """Row c-transform, optionally storing the row-normalized kernel.
+
+    ``F_i <- -eps * log sum_j exp(lw_j + (G_j - M_ij) / eps)``. ``F`` (IN/OUT)
+    is read first as a guess for the shift; a row whose shifted sum leaves
+    the trusted range is redone with its maximum as shift. With ``store``,
+    ``K`` (OUT, shape of ``M``) receives ``exp(lw_j + (F_i + G_j - M_ij)/eps)``
+    for the new ``F``, so every row sums to one.
+    """
+    gl = lw + G / eps
+    if parallel:
+        _row_lse_par(M, gl, eps, F, K, store, n_chunks)
+    else:
+        _row_lse_chunk(M, gl, eps, F, K, store, 0, 1)
+
+
+# --------------------------------------------------------------------------
+# column c-transform
+
+
+@jit
+def _col_max_chunk(M, fl, inv, part, ch):
+    n, m = M.shape
+    n_chunks = part.shape[0]
+    p = part[ch]
+    for j in range(m):
+        p[j] = -np.inf
+    for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
+        Mi = M[i]
+        fi = fl[i]
+        for j in range(m):
+            p[j] = max(p[j], fi - Mi[j] * inv)
+
+
+@jit
+def _col_sum_chunk(M, fl, inv, shift, part, ch):
+    n, m = M.shape
+    n_chunks = part.shape[0]
+    p = part[ch]
+    for j in range(m):
+        p[j] = 0.0
+    for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
+        Mi = M[i]
+        fi = fl[i]
+        for j in range(m):
+            p[j] += fast_exp(fi - Mi[j] * inv - shift[j])
+
+
+@jit(parallel=True)
+def _col_max_par(M, fl, inv, part):
+    for ch in prange(part.shape[0]):
+        _col_max_chunk(M, fl, inv, part, ch)
+
+
+@jit(parallel=True)
+def _col_sum_par(M, fl, inv, shift, part):
+    for ch in prange(part.shape[0]):
+        _col_sum_chunk(M, fl, inv, shift, part, ch)
+
+
+@jit
+def _col_finish(part, shift, eps, G):
+    n_chunks, m = part.shape
+    bad = 0
+    for j in range(m):
+        s = 0.0
+        for c in range(n_chunks):
+            s += part[c, j]
+        if s > _LOW and s < _HIGH:
+            G[j] = -eps * (shift[j] + math.log(s))
+        else:
+            bad += 1
+    return bad
+
+
+def col_lse(M, lw, F, eps, G, part, exact, parallel):
+    """Column c-transform ``G_j <- -eps * log sum_i exp(lw_i + (F_i - M_ij)/eps)``.
+
+    ``G`` (IN/OUT) gives the shift guess unless ``exact``, which shifts by
+    the column maxima (one more pass over ``M``). ``part`` (scratch,
+    ``(n_chunks, m)``) holds per-chunk partial sums. Returns the number of
+    columns whose guessed shift was unusable: they keep their old ``G`` and
+    the caller runs again with ``exact=True``.
+    """
+    inv = 1.0 / eps
+    fl = lw + F * inv
+    n_chunks = part.shape[0]
+    if exact:
+        if parallel:
+            _col_max_par(M, fl, inv, part)
+        else:
+            for ch in range(n_chunks):
+                _col_max_chunk(M, fl, inv, part, ch)
+        shift = part.max(axis=0)
+    else:
+        shift = -G * inv
+    if parallel:
+        _col_sum_par(M, fl, inv, shift, part)
+    else:
+        for ch in range(n_chunks):
+            _col_sum_chunk(M, fl, inv, shift, part, ch)
+    return _col_finish(part, shift, eps, G)
+
+
+# --------------------------------------------------------------------------
+# kernel-domain iteration
+
+
+@jit
+def _scaling_chunk(K, a, v, u_old, c, power, omega, u, wpart, stats, ch):
+    n, m = K.shape
+    n_chunks = wpart.shape[0]
+    w = wpart[ch]
+    for j in range(m):
+        w[j] = 0.0
+    err = 0.0
+    umin = np.inf
+    umax = 0.0
+    for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
+        Ki = K[i]
+        s = 0.0
+        for j in range(m):
+            s += Ki[j] * v[j]
+        if power == 1.0:
+            ui = c[i] / s
+        else:
+            ui = c[i] * s ** (-power)
+        ratio = u_old[i] / ui
+        err += a[i] * abs(ratio - 1.0)
+        if omega != 1.0:
+            ui = ui * ratio ** (1.0 - omega)
+        u[i] = ui
+        umin = min(umin, ui)
+        umax = max(umax, ui)
+        aui = a[i] * ui
+        for j in range(m):
+            w[j] += aui * Ki[j]
+    stats[ch, 0] = err
+    stats[ch, 1] = umin
+    stats[ch, 2] = umax
+
+
+@jit(parallel=True)
+def _scaling_par(K, a, v, u_old, c, power, omega, u, wpart, stats):
+    for ch in prange(wpart.shape[0]):
+        _scaling_chunk(K, a, v, u_old, c, power, omega, u, wpart, stats, ch)
+
+
+def scaling_step(K, a, v, u_old, c, power, omega, u, wpart, stats, parallel):
+    """One row update in the kernel domain, fused with the column sums.
+
+    For each row ``s_i = sum_j K_ij v_j``, the plain update is
+    ``p_i = c_i * s_i ** -power`` (``power == 1`` for balanced rows) and the
+    new scaling ``u_i = u_old_i ** (1 - omega) * p_i ** omega`` (over-
+    relaxation for ``omega > 1``). ``wpart`` (OUT, ``(n_chunks, m)``)
+    receives per-chunk ``sum_i a_i u_i K_ij``, from which
+    :func:`merge_columns` forms the column update. ``stats`` (OUT,
+    ``(n_chunks, 3)``): ``sum_i a_i |u_old_i / p_i - 1|`` (for balanced rows
+    the L1 row-marginal violation of the iterate ``(u_old, v)``), and the
+    min and max of ``u``.
+    """
+    if parallel:
+        _scaling_par(K, a, v, u_old, c, power, omega, u, wpart, stats)
+    else:
+        for ch in range(wpart.shape[0]):
+            _scaling_chunk(
+                K, a, v, u_old, c, power, omega, u, wpart, stats, ch
+            )
+
+
+@jit
+def merge_columns(wpart, b, d, power, omega, v_old, v):
+    """Column update from partial sums; returns its measured violation.
+
+    ``W_j`` sums ``wpart`` over chunks in a fixed order, the plain update is
+    ``p_j = d_j * (b_j / W_j) ** power`` and ``v_j = v_old_j ** (1 - omega)
+    * p_j ** omega``. Zero-weight columns get ``v_j = 0``; a positive-weight
+    column that received no mass gets ``inf``, which the caller's range
+    check catches. Returns ``sum_j b_j |v_j / p_j - 1|``, the L1 column
+    violation of the new iterate when ``power == 1``.
+    """
+    n_chunks, m = wpart.shape
+    err = 0.0
+    for j in range(m):
+        W = 0.0
+        for c in range(n_chunks):
+            W += wpart[c, j]
+        if b[j] > 0.0:
+            if W > 0.0:
+                if power == 1.0:
+                    vj = d[j] * (b[j] / W)
+                else:
+                    vj = d[j] * (b[j] / W) ** power
+                if omega != 1.0:
+                    ratio = v_old[j] / vj
+                    r = ratio ** (1.0 - omega)
+                    err += b[j] * abs(r - 1.0)
+                    vj = vj * r
+            else:
+                vj = np.inf
+        else:
+            vj = 0.0
+        v[j] = vj
+    return err
+
+
+# --------------------------------------------------------------------------
+# plan
+
+
+@jit
+def _finalize_chunk(K, au, v, M, row_mass, col_part, lin_row, ch):
+    n, m = K.shape
+    n_chunks = col_part.shape[0]
+    cp = col_part[ch]
+    for j in range(m):
+        cp[j] = 0.0
+    for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
+        Ki = K[i]
+        Mi = M[i]
+        ai = au[i]
+        r = 0.0
+        lin = 0.0
+        for j in range(m):
+            p = ai * Ki[j] * v[j]
+            Ki[j] = p
+            r += p
+            lin += p * Mi[j]
+            cp[j] += p
+        row_mass[i] = r
+        lin_row[i] = lin
+
+
+@jit(parallel=True)
+def _finalize_par(K, au, v, M, row_mass, col_part, lin_row):
+    for ch in prange(col_part.shape[0]):
+        _finalize_chunk(K, au, v, M, row_mass, col_part, lin_row, ch)
+
+
+def finalize_plan(K, au, v, M, row_mass, col_part, lin_row, parallel):
+    """Turn the kernel into the plan in place: ``K_ij <- au_i K_ij v_j``.
+
+    Also row masses (OUT ``row_mass``), per-chunk column masses (OUT
+    ``col_part``, ``(n_chunks, m)``) and per-row ``sum_j P_ij M_ij`` (OUT
+    ``lin_row``), accumulated in float64.
+    """
+    if parallel:
+        _finalize_par(K, au, v, M, row_mass, col_part, lin_row)
+    else:
+        for ch in range(col_part.shape[0]):
+            _finalize_chunk(K, au, v, M, row_mass, col_part, lin_row, ch)
+
+
+# Below this many matrix entries a step runs serially: starting the thread
+# pool costs tens of microseconds, more than the work itself.
+PARALLEL_MIN_ENTRIES = 1 << 17
+
+
+def use_parallel(n_entries):
+    """Whether a step over ``n_entries`` matrix entries should use threads."""
+    import numba
+
+    return n_entries >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
