@@ -16,6 +16,7 @@ __all__ = ["SECTIONS", "Section", "run_demo"]
 SECTIONS = [
     "inputs",
     "gaussian",
+    "dro",
 ]
 
 
