@@ -17,6 +17,7 @@ SECTIONS = [
     "inputs",
     "gaussian",
     "dro",
+    "kernels",
 ]
 
 
