@@ -105,19 +105,23 @@ def emd(a, b, M, *, max_iter=None):
     Returns
     -------
     result : OTResult
-        ``plan`` is a float64 array of shape (n, m) with at most
-        ``n + m - 1`` non-zero entries (a vertex of the transport polytope);
-        ``value`` is ``sum(plan * M)``; ``potentials`` is ``(f, g)`` with
-        ``f[i] + g[j] <= M[i, j]`` everywhere and equality where
-        ``plan[i, j] > 0``, so that ``a @ f + b @ g == value`` at the
-        optimum (up to rounding); ``n_iter`` counts pivots;
-        ``marginal_error`` is the largest violation of the marginals.
+        ``plan`` is a float64 array of shape (n, m); after a complete solve
+        it has at most ``n + m - 1`` non-zero entries (a vertex of the
+        transport polytope). ``value`` is ``sum(plan * M)``. ``potentials``
+        is ``(f, g)`` with ``f[i] + g[j] <= M[i, j]`` everywhere and
+        equality where ``plan[i, j] > 0``, so that
+        ``a @ f + b @ g == value`` up to rounding; after a stop at
+        ``max_iter`` they are the potentials of the last basis and need not
+        be feasible. ``n_iter`` counts pivots and ``marginal_error`` is the
+        largest violation of the marginals.
 
     Raises
     ------
     ValueError
         If ``M`` has NaN or inf, the weights are negative, have the wrong
         length, or ``a`` and ``b`` carry different total masses.
+    TypeError
+        If a weight vector is a scalar or ``max_iter`` is not an integer.
 
     See Also
     --------
