@@ -103,7 +103,7 @@ def _resolve_projections(projections, n_projections, dim, random_state):
 
 
 def _is_uniform(w):
-    return w is None or bool(np.all(w == w[0]))
+    return w is None or bool(np.all(w == w.flat[0]))
 
 
 def _uniform_cum(n):

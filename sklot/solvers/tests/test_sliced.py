@@ -109,6 +109,18 @@ def test_wasserstein_1d_batched_columns(rng):
         )
 
 
+def test_wasserstein_1d_batched_shared_nonuniform_weights(rng):
+    # Every column has the same, non-uniform, weights.
+    U = rng.normal(size=(6, 3))
+    V = rng.normal(size=(6, 3))
+    w = np.tile(rng.random((6, 1)), (1, 3))
+    got = wasserstein_1d(U, V, w, None, p=2)
+    for k in range(3):
+        assert got[k] == pytest.approx(
+            wasserstein_1d(U[:, k], V[:, k], w[:, k], None, p=2), rel=1e-13
+        )
+
+
 def test_wasserstein_1d_closed_forms():
     x = np.array([0.0, 2.0, 5.0])
     assert wasserstein_1d(x, x) == 0.0
