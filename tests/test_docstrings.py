@@ -8,9 +8,9 @@ business). The codes in ``CHECKED`` come from ``numpydoc.validate``; the
 
 - ``SK01``: a public function or class has an Examples section with no
   ``>>>`` line, so the doctest run by ``python -m pytest`` checks nothing;
-- ``SK02``: a parameter with a default in the signature does not say
-  ``default=...`` (or ``optional``, or ``or None`` for a None default) in its
-  type line (STYLE.md: ``name : type, default=...``);
+- ``SK02``: a parameter with a default other than None in the signature
+  does not say ``default=...`` (or ``optional``) in its type line (STYLE.md:
+  ``name : type, default=...``);
 - ``SK03``: the documented default differs from the signature's;
 - ``SK05``: a fitted estimator from ``tests/test_common.py`` has a public
   attribute ending in ``_`` that its Attributes section does not list;
@@ -158,10 +158,10 @@ def _default_errors(obj):
         if type_line.strip().lower() == "ignored":
             continue
         match = _DEFAULT.search(type_line)
-        if match is None and (
-            "optional" in type_line
-            or (param.default is None and "None" in type_line)
-        ):
+        # A None default often stands for "required in one call form" (the
+        # reg of the matrix-free sinkhorn) or "computed"; the description
+        # says which, so only non-None defaults must be written out.
+        if match is None and ("optional" in type_line or param.default is None):
             continue
         if match is None:
             errors.append(
@@ -305,8 +305,8 @@ def test_docstring(path, kind):
             f"tests/test_docstrings.py:\n{lines}\n"
             "Fix the docstring (STYLE.md: summary, Parameters as "
             "'name : type, default=...' in signature order, Returns, ..., "
-            "Examples with runnable '>>>' lines; in prose, put names ending in '_' "
-            "inside double backticks in types and prose). The module "
+            "Examples with runnable '>>>' lines; in prose, put names ending "
+            "in '_' inside double backticks). The module "
             "docstring of tests/test_docstrings.py explains each code.",
             pytrace=False,
         )
@@ -321,7 +321,7 @@ def test_no_examples_exemptions_are_current():
 def test_checks_can_fail():
     # The validation itself must catch bad docstrings (a bare trailing
     # underscore in prose is a broken link; in a type line it is quoted).
-    def bad_order(x, y=2, z=None):
+    def bad_order(x, y=2, z="a"):
         """Do something.
 
         Parameters
