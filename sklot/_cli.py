@@ -32,7 +32,13 @@ def _add_demo(subparsers):
     parser.set_defaults(handler=run)
 
 
-COMMANDS = [_add_demo]
+def _add_color_transfer(subparsers):
+    from ._color_cli import add_color_transfer
+
+    add_color_transfer(subparsers)
+
+
+COMMANDS = [_add_demo, _add_color_transfer]
 
 
 def main(argv=None):
