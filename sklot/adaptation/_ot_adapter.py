@@ -11,12 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
 from ._base import BaseAdapter
-from ._ot_maps import (
-    JointMap,
-    barycentric_images,
-    entropic_images,
-    row_chunks,
-)
+from ._ot_maps import JointMap, barycentric_images, row_chunks
 
 __all__ = ["OTDomainAdapter"]
 
@@ -410,10 +405,7 @@ class OTDomainAdapter(BaseAdapter):
         # that they pair with the scaled cost like the dense ones.
         self.potentials_ = (f / self.cost_scale_, g / self.cost_scale_)
         self.n_iter_ = int(result.n_iter)
-        self._source_images = entropic_images(
-            Xs, Xt, np.log(b) + self.potentials_[1] / self.reg, self.reg,
-            self.metric, self.cost_scale_,
-        )
+        self._source_images = self._entropic_map(Xs, Xt, self.potentials_[1])
 
     def _matrix_free_scale(self, Xs, Xt, rng):
         if self.cost_scale is None:
@@ -423,19 +415,25 @@ class OTDomainAdapter(BaseAdapter):
                 solvers.cost_matrix(Xs[rows], Xt, metric=self.metric).max()
                 for rows in row_chunks(Xs.shape[0], Xt.shape[0])
             )
+        elif Xs.shape[0] * Xt.shape[0] <= _MEDIAN_SAMPLE:
+            stat = np.median(solvers.cost_matrix(Xs, Xt, metric=self.metric))
         else:
-            k = _MEDIAN_SAMPLE
-            i = rng.integers(0, Xs.shape[0], size=k)
-            j = rng.integers(0, Xt.shape[0], size=k)
+            i = rng.randint(0, Xs.shape[0], size=_MEDIAN_SAMPLE)
+            j = rng.randint(0, Xt.shape[0], size=_MEDIAN_SAMPLE)
             stat = np.median(_paired_cost(Xs[i], Xt[j], self.metric))
         return float(stat) if stat > 0 else 1.0
 
     def _build_out_of_sample(self, Xs, Xt):
         self._target_images = None
+        if self._oos == "entropic" and self.potentials_ is None:
+            if self.out_of_sample == "entropic":
+                raise ValueError(
+                    "out_of_sample='entropic' needs dual potentials, which the "
+                    "solver of this configuration does not return; use "
+                    "out_of_sample='nearest'."
+                )
+            self._oos = "nearest"
         if self._oos == "entropic":
-            f, g = self.potentials_
-            self._log_weights_target = np.log(_uniform(Xt.shape[0])) + g / self.reg
-            self._log_weights_source = np.log(_uniform(Xs.shape[0])) + f / self.reg
             return
         if self._oos == "nearest":
             self._source_index = NearestNeighbors(
@@ -446,10 +444,8 @@ class OTDomainAdapter(BaseAdapter):
             if self.coupling_ is not None:
                 self._target_images = barycentric_images(self.coupling_.T, Xs, Xt)
             else:
-                self._target_images = entropic_images(
-                    Xt, Xs, np.log(_uniform(Xs.shape[0]))
-                    + self.potentials_[0] / self.reg,
-                    self.reg, self.metric, self.cost_scale_,
+                self._target_images = self._entropic_map(
+                    Xt, Xs, self.potentials_[0]
                 )
             self._target_index = NearestNeighbors(
                 n_neighbors=1, metric=_NEIGHBOR_METRIC[self.metric],
@@ -457,17 +453,26 @@ class OTDomainAdapter(BaseAdapter):
             ).fit(Xt)
 
     # -- maps ---------------------------------------------------------------
+    def _entropic_map(self, X, Y, potential, values=None):
+        """Entropic map of rows ``X`` towards the fitted rows ``Y``.
+
+        ``potential`` is the potential of ``Y``'s side of the scaled problem;
+        the solver's helper works in the units of the unscaled cost.
+        """
+        scale = self.cost_scale_
+        return solvers.barycentric_map(
+            np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64),
+            potential * scale, self.reg * scale, metric=self.metric,
+            values=values,
+        )
+
     def _transform_fitted_source(self, X_source):
         return self._source_images.astype(X_source.dtype, copy=False)
 
     def _transform(self, X):
         Xf = np.asarray(X, dtype=np.float64)
         if self._oos == "entropic":
-            out = entropic_images(
-                Xf, np.asarray(self.X_target_, dtype=np.float64),
-                self._log_weights_target, self.reg, self.metric,
-                self.cost_scale_,
-            )
+            out = self._entropic_map(Xf, self.X_target_, self.potentials_[1])
         elif self._oos in ("linear", "kernel"):
             out = self._joint.predict(Xf)
         else:
@@ -479,11 +484,7 @@ class OTDomainAdapter(BaseAdapter):
     def _inverse_transform(self, X):
         Xf = np.asarray(X, dtype=np.float64)
         if self._oos == "entropic":
-            out = entropic_images(
-                Xf, np.asarray(self.X_source_, dtype=np.float64),
-                self._log_weights_source, self.reg, self.metric,
-                self.cost_scale_,
-            )
+            out = self._entropic_map(Xf, self.X_source_, self.potentials_[0])
         elif self._oos == "linear":
             out = self._joint.inverse_linear(Xf)
         else:
@@ -552,32 +553,18 @@ class OTDomainAdapter(BaseAdapter):
             classes, codes = np.unique(y, return_inverse=True)
             values = np.zeros((n_s, classes.shape[0]))
             values[np.arange(n_s), codes] = 1.0
-        out = self._plan_transpose_times(values)
-        mass = out.sum(axis=1, keepdims=True) if task != "regression" else (
-            self._plan_transpose_times(np.ones((n_s, 1)))
-        )
-        mass = np.where(mass > 0, mass, 1.0)
-        out /= mass
+        if self.coupling_ is None:
+            # Column j of the plan, normalized, is the entropic map of the
+            # target row j towards the source rows.
+            out = self._entropic_map(
+                self.X_target_, self.X_source_, self.potentials_[0], values=values
+            )
+        else:
+            out = barycentric_images(
+                self.coupling_.T, values, np.zeros((self.coupling_.shape[1],
+                                                    values.shape[1]))
+            )
         return out[:, 0] if task == "regression" else out
-
-    def _plan_transpose_times(self, V):
-        """``P^T V`` for the fitted plan (formed block by block if needed)."""
-        if self.coupling_ is not None:
-            return self.coupling_.T @ V
-        Xs = np.asarray(self.X_source_, dtype=np.float64)
-        Xt = np.asarray(self.X_target_, dtype=np.float64)
-        f, g = self.potentials_
-        n_s, n_t = Xs.shape[0], Xt.shape[0]
-        out = np.zeros((n_t, V.shape[1]))
-        for rows in row_chunks(n_s, n_t):
-            block = solvers.cost_matrix(Xs[rows], Xt, metric=self.metric)
-            block /= -self.cost_scale_
-            block += f[rows, None] + g[None, :]
-            block *= 1.0 / self.reg
-            np.exp(block, out=block)
-            block *= 1.0 / (n_s * n_t)
-            out += block.T @ V[rows]
-        return out
 
 
 def _paired_cost(X, Y, metric):

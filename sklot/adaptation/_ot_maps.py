@@ -5,6 +5,7 @@ here is plain NumPy on validated float64 arrays.
 """
 
 import numpy as np
+from scipy import sparse
 from scipy.optimize import minimize_scalar
 
 from ..solvers import cost_matrix
@@ -22,32 +23,15 @@ def row_chunks(n_rows, n_cols, budget=_CHUNK_BYTES):
 def barycentric_images(plan, Y, fallback):
     """Rows ``sum_j P_ij Y_j / sum_j P_ij``; rows without mass keep ``fallback``."""
     mass = plan.sum(axis=1)
-    images = plan @ Y
+    if np.count_nonzero(plan) < 0.01 * plan.size:
+        # An exact plan has at most n + m - 1 nonzeros.
+        images = sparse.csr_matrix(plan) @ Y
+    else:
+        images = plan @ Y
     has_mass = mass > 0
     images[has_mass] /= mass[has_mass, None]
     images[~has_mass] = fallback[~has_mass]
     return images
-
-
-def entropic_images(X, Y, log_weights, eps, metric, scale):
-    """Evaluate the entropic map ``T(x) = sum_j softmax_j(lw_j - c(x, y_j)/eps) y_j``.
-
-    ``log_weights`` is ``log b_j + g_j / eps`` for dual potentials ``g`` of a
-    plan ``P_ij = a_i b_j exp((f_i + g_j - c_ij) / eps)``, so that on the
-    fitted rows the map is the barycentric projection of the plan; on new
-    rows it uses the c-transform of ``g``. Evaluated in row blocks of bounded
-    memory, in the log domain (no overflow at any ``eps``).
-    """
-    out = np.empty((X.shape[0], Y.shape[1]), dtype=np.float64)
-    for rows in row_chunks(X.shape[0], Y.shape[0]):
-        logits = cost_matrix(X[rows], Y, metric=metric)
-        logits *= -1.0 / (scale * eps)
-        logits += log_weights[None, :]
-        logits -= logits.max(axis=1, keepdims=True)
-        np.exp(logits, out=logits)
-        logits /= logits.sum(axis=1, keepdims=True)
-        out[rows] = logits @ Y
-    return out
 
 
 def gaussian_kernel(X, Y, bandwidth):

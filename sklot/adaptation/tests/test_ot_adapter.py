@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklot.adaptation import DomainAdaptationClassifier, OTDomainAdapter
+from sklot import solvers
+from sklot.adaptation import DomainAdaptationClassifier, OTDomainAdapter, _ot_adapter
 from sklot.datasets import make_domain_shift
 from sklot.solvers import cost_matrix
 from sklot.utils import NoTargetWarning
@@ -336,3 +338,163 @@ def test_grid_search_over_adapter_parameters():
         error_score="raise",
     ).fit(X, y)
     assert search.best_estimator_.score(X[60:], y_t) > 0.8
+
+
+# -- entropic transport ----------------------------------------------------------
+
+
+def _softmax_map(X_new, Y, g, reg, scale):
+    """Reference entropic map, straight from its formula."""
+    logits = np.log(1 / len(Y)) + (g[None, :] - cost_matrix(X_new, Y) / scale) / reg
+    w = np.exp(logits - logits.max(axis=1, keepdims=True))
+    w /= w.sum(axis=1, keepdims=True)
+    return w @ Y
+
+
+def test_entropic_fit_and_out_of_sample_maps(clouds, rng):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    adapter = OTDomainAdapter(reg=0.1, tol=1e-12, max_iter=5000)
+    mapped = adapter.fit_transform(X, y)[:40]
+    P = adapter.coupling_
+    np.testing.assert_allclose(mapped, (P @ Xt) / P.sum(1, keepdims=True))
+    # Fitted rows: the continuous map agrees with the plan's projection.
+    np.testing.assert_allclose(adapter.transform(Xs), mapped, atol=1e-8)
+    new = rng.normal(size=(15, 3))
+    f, g = adapter.potentials_
+    expected = _softmax_map(new, Xt, g, 0.1, adapter.cost_scale_)
+    np.testing.assert_allclose(adapter.transform(new), expected, atol=1e-10)
+    back = _softmax_map(new, Xs, f, 0.1, adapter.cost_scale_)
+    np.testing.assert_allclose(adapter.inverse_transform(new), back, atol=1e-10)
+
+
+@pytest.mark.parametrize("reg", [1e-4, 1e-2, 1e2, 1e4])
+def test_entropic_is_finite_at_any_regularization(clouds, reg):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs * 1e3, Xt * 1e3, ys)
+    adapter = OTDomainAdapter(reg=reg, cost_scale=None, max_iter=200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        mapped = adapter.fit_transform(X, y)
+    assert np.isfinite(mapped).all()
+    assert np.isfinite(adapter.transform(X[:5] + 1.0)).all()
+
+
+def test_large_regularization_maps_to_the_target_mean(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    mapped = OTDomainAdapter(reg=1e4).fit_transform(X, y)[:40]
+    np.testing.assert_allclose(mapped, np.tile(Xt.mean(0), (40, 1)), atol=1e-3)
+
+
+def test_matrix_free_matches_dense(clouds, rng, monkeypatch):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    params = dict(reg=0.2, cost_scale="max", tol=1e-12, max_iter=5000)
+    dense = OTDomainAdapter(**params)
+    mapped_dense = dense.fit_transform(X, y)
+    monkeypatch.setattr(_ot_adapter, "_MATRIX_FREE_PAIRS", 0)
+    free = OTDomainAdapter(**params)
+    mapped_free = free.fit_transform(X, y)
+    assert dense.coupling_ is not None and free.coupling_ is None
+    assert free.cost_scale_ == pytest.approx(dense.cost_scale_)
+    np.testing.assert_allclose(mapped_free, mapped_dense, atol=1e-8)
+    new = rng.normal(size=(9, 3))
+    np.testing.assert_allclose(free.transform(new), dense.transform(new), atol=1e-8)
+    np.testing.assert_allclose(
+        free.transform_labels(), dense.transform_labels(), atol=1e-8
+    )
+    np.testing.assert_allclose(
+        free.inverse_transform(new), dense.inverse_transform(new), atol=1e-8
+    )
+
+
+def test_matrix_free_median_is_estimated(clouds, monkeypatch):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    monkeypatch.setattr(_ot_adapter, "_MATRIX_FREE_PAIRS", 0)
+    monkeypatch.setattr(_ot_adapter, "_MEDIAN_SAMPLE", 500)
+    a = OTDomainAdapter(reg=0.2, random_state=0).fit(X, y)
+    b = OTDomainAdapter(reg=0.2, random_state=0).fit(X, y)
+    assert a.cost_scale_ == b.cost_scale_
+    assert a.cost_scale_ == pytest.approx(np.median(cost_matrix(Xs, Xt)), rel=0.05)
+
+
+def test_entropic_float32(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    X = X.astype(np.float32)
+    adapter = OTDomainAdapter(reg=0.1)
+    assert adapter.fit_transform(X, y).dtype == np.float32
+    assert adapter.transform(X[:3]).dtype == np.float32
+
+
+# -- unbalanced and class-regularized transport ------------------------------------
+
+needs_unbalanced = pytest.mark.skipif(
+    not hasattr(solvers, "sinkhorn_unbalanced"),
+    reason="sklot.solvers.sinkhorn_unbalanced has not landed yet",
+)
+needs_class_reg = pytest.mark.skipif(
+    not hasattr(solvers, "class_regularized_ot"),
+    reason="sklot.solvers.class_regularized_ot has not landed yet",
+)
+
+
+
+@needs_unbalanced
+def test_unbalanced_tends_to_balanced(clouds):
+    Xs, Xt, ys = clouds
+    X, y = stacked(Xs, Xt, ys)
+    balanced = OTDomainAdapter(reg=0.1, tol=1e-10, max_iter=5000).fit(X, y)
+    loose = OTDomainAdapter(reg=0.1, reg_marginals=1e5, tol=1e-10,
+                            max_iter=5000).fit(X, y)
+    np.testing.assert_allclose(loose.coupling_, balanced.coupling_, atol=1e-5)
+
+
+@needs_unbalanced
+def test_unbalanced_follows_the_target_proportions():
+    # Same classes, target proportions 80/20: balanced transport must send
+    # part of the source class 1 onto target class 0; unbalanced need not.
+    X, y, y_t = make_domain_shift(
+        "target", n_samples_source=100, n_samples_target=100, shift=1.4,
+        noise=0.5, return_target_labels=True, random_state=0,
+    )
+    ys = y[:100]
+    mismatch = ys[:, None] != y_t[None, :]
+    balanced = OTDomainAdapter(reg=0.05).fit(X, y)
+    unbalanced = OTDomainAdapter(reg=0.05, reg_marginals=0.05).fit(X, y)
+    wrong_b = balanced.coupling_[mismatch].sum() / balanced.coupling_.sum()
+    wrong_u = unbalanced.coupling_[mismatch].sum() / unbalanced.coupling_.sum()
+    assert wrong_u < 0.5 * wrong_b
+
+
+@needs_class_reg
+def test_class_regularization_makes_columns_single_class(rng):
+    X, y, y_t = make_domain_shift(
+        "conditional", n_samples_source=80, n_samples_target=80, n_classes=3,
+        return_target_labels=True, random_state=0,
+    )
+    ys = y[:80]
+
+    def mixing(P):
+        # Mass a target column receives from its dominant class, on average.
+        by_class = np.stack([P[ys == c].sum(0) for c in range(3)])
+        return np.mean(by_class.max(0) / by_class.sum(0))
+
+    plain = OTDomainAdapter(reg=0.1).fit(X, y)
+    grouped = OTDomainAdapter(reg=0.1, reg_class=10.0).fit(X, y)
+    assert mixing(grouped.coupling_) > mixing(plain.coupling_)
+    assert mixing(grouped.coupling_) > 0.95
+    np.testing.assert_allclose(grouped.coupling_.sum(0), 1 / 80, atol=1e-6)
+
+
+@needs_class_reg
+def test_class_regularization_with_string_labels(clouds):
+    Xs, Xt, ys = clouds
+    X = np.vstack([Xs, Xt])
+    names = np.array(["a", "b"])[ys]
+    y = np.r_[names, names]
+    sd = np.r_[np.zeros(40, int), -np.ones(40, int)]
+    adapter = OTDomainAdapter(reg=0.1, reg_class=1.0).fit(X, y, sample_domain=sd)
+    assert adapter.coupling_.shape == (40, 40)
