@@ -25,6 +25,7 @@ from ._gaussian import (
 )
 from ._result import OTResult
 from ._sinkhorn import sinkhorn, sinkhorn_divergence
+from ._unbalanced import sinkhorn_unbalanced
 from ._sliced import (
     max_sliced_wasserstein,
     random_projections,
@@ -56,6 +57,7 @@ __all__ = [
     "random_projections",
     "sinkhorn",
     "sinkhorn_divergence",
+    "sinkhorn_unbalanced",
     "sliced_wasserstein",
     "sliced_wasserstein_pairwise",
     "wasserstein_1d",

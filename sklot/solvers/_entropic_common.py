@@ -90,9 +90,10 @@ def check_problem(a, b, M, X, Y, metric, dtype):
 def make_schedule(reg, epsilon_scaling):
     """Return ``spread -> decreasing list of eps ending at reg``.
 
-    ``"auto"`` starts at ``spread / 20`` and halves, only when ``reg`` lies
-    below that start; ``True`` does the same; a float in (0, 1) sets the
-    factor; ``False`` solves at ``reg`` directly.
+    The stages start at ``spread / 100`` and shrink by ``factor`` (0.5 for
+    ``"auto"`` and ``True``, or the float given); stages below ``2 * reg``
+    are skipped, so moderate regularizations are solved directly. ``False``
+    always solves at ``reg`` directly.
     """
     if epsilon_scaling is False or epsilon_scaling is None:
         factor = None
@@ -113,8 +114,8 @@ def make_schedule(reg, epsilon_scaling):
     def schedule(spread):
         out = []
         if factor is not None:
-            eps = spread / 20.0
-            while eps > reg:
+            eps = spread / 100.0
+            while eps >= 2.0 * reg:
                 out.append(eps)
                 eps *= factor
         return out + [reg]

@@ -165,13 +165,17 @@ class Relaxation:
     Papadakis, 2017). The rate observed under relaxation, ``lam``, then
     refines the estimate of ``rho`` through Young's relation
     ``(lam + omega - 1) ** 2 = lam * omega ** 2 * rho``, so ``omega`` grows
-    towards the optimum as the asymptotic regime sets in. If the errors
-    stall or grow, ``omega`` returns to 1 and its cap is halved towards 1.
+    towards the optimum as the asymptotic regime sets in.
+
+    Over-relaxed errors oscillate, so progress is judged on the envelope:
+    the largest error over blocks of about ``2 / (2 - omega)`` iterations.
+    A block whose envelope does not shrink halves ``omega - 1`` and caps
+    ``omega`` there.
     """
 
     _WINDOW = 6
 
-    def __init__(self, enabled=True, cap=1.95):
+    def __init__(self, enabled=True, cap=1.99):
         self.enabled = enabled
         self.cap = cap
         self.reset()
@@ -179,8 +183,8 @@ class Relaxation:
     def reset(self):
         self.omega = 1.0
         self.history = []
-        self.best = math.inf
-        self.stall = 0
+        self.block = []
+        self.envelope = math.inf
 
     def _rate(self):
         h, k = self.history, self._WINDOW
@@ -190,21 +194,30 @@ class Relaxation:
             return None
         return (h[-1] / h[-k]) ** (1.0 / (k - 1))
 
+    def _envelope_ok(self, err):
+        """Record ``err`` in the current block; False if progress stopped."""
+        self.block.append(err)
+        size = max(10, int(2.0 / (2.0 - self.omega)))
+        if len(self.block) < size:
+            return True
+        peak = max(self.block)
+        self.block = []
+        ok = peak < self.envelope
+        self.envelope = peak
+        return ok
+
     def __call__(self, err):
         """Record the violation ``err``; return ``omega`` for the next step."""
         if not self.enabled:
             return 1.0
         self.history.append(err)
-        if self.omega > 1.0:
-            if err < self.best:
-                self.best = err
-                self.stall = 0
-            else:
-                self.stall += 1
-            if err > 10.0 * self.best or self.stall > 20:
-                self.cap = 1.0 + 0.5 * (self.omega - 1.0)
-                self.reset()
-                return 1.0
+        if self.omega > 1.0 and not self._envelope_ok(err):
+            self.cap = max(1.0, 1.0 + 0.5 * (self.omega - 1.0))
+            self.omega = self.cap
+            self.history = []
+            self.block = []
+            self.envelope = math.inf
+            return self.omega
         lam = self._rate()
         if lam is None or err > 0.1 or not 0.0 < lam < 1.0:
             return self.omega
@@ -214,7 +227,8 @@ class Relaxation:
         if rho > 0.5 and target > w + 0.01:
             self.omega = target
             self.history = []
-            self.best = min(self.best, err)
+            self.block = []
+            self.envelope = math.inf
         return self.omega
 
 
@@ -229,7 +243,7 @@ def solve_dense(
     lam_b=math.inf,
     max_iter=1000,
     tol=1e-9,
-    stage_tol=1e-3,
+    stage_tol=1e-2,
     init=None,
     relax=True,
 ):

@@ -86,7 +86,7 @@ def solve_online(
     lam_b=math.inf,
     max_iter=1000,
     tol=1e-9,
-    stage_tol=1e-3,
+    stage_tol=1e-2,
     init=None,
     relax=True,
 ):

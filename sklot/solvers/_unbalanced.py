@@ -1,0 +1,174 @@
+"""Unbalanced entropic optimal transport (KL-relaxed marginals)."""
+
+import math
+import numbers
+
+from ..utils._validation import check_equal_mass
+from ._entropic_common import (
+    check_positive,
+    check_problem,
+    entropic_result,
+    make_schedule,
+)
+from ._sinkhorn import _check_init, _missing_reg
+from ._sinkhorn_dense import solve_dense
+from ._sinkhorn_online import POWERS, solve_online
+
+__all__ = ["sinkhorn_unbalanced"]
+
+
+def _check_reg_marginals(reg_marginals):
+    if reg_marginals is None:
+        raise TypeError(
+            "reg_marginals is required: the strength of the KL penalties on "
+            "the marginals, a number or a pair (source, target); inf keeps a "
+            "marginal exact."
+        )
+    if isinstance(reg_marginals, numbers.Real) and not isinstance(
+        reg_marginals, bool
+    ):
+        pair = (reg_marginals, reg_marginals)
+    else:
+        try:
+            pair = tuple(reg_marginals)
+        except TypeError:
+            pair = ()
+        if len(pair) != 2:
+            raise ValueError(
+                "reg_marginals must be a positive number or a pair of them "
+                f"(inf allowed), got {reg_marginals!r}."
+            )
+    return tuple(
+        check_positive(lam, f"reg_marginals[{k}]", allow_inf=True)
+        for k, lam in enumerate(pair)
+    )
+
+
+def sinkhorn_unbalanced(
+    a=None,
+    b=None,
+    M=None,
+    reg=None,
+    reg_marginals=None,
+    *,
+    X=None,
+    Y=None,
+    metric="sqeuclidean",
+    max_iter=1000,
+    tol=1e-9,
+    epsilon_scaling="auto",
+    init=None,
+    dtype=None,
+    warn=True,
+):
+    r"""Entropic transport between measures of any mass, with KL marginals.
+
+    Solves
+
+    .. math::
+        \min_{P \ge 0} \langle P, M \rangle
+        + \mathrm{reg}\, \mathrm{KL}(P \,|\, a b^T)
+        + \lambda_a \mathrm{KL}(P 1 \,|\, a)
+        + \lambda_b \mathrm{KL}(P^T 1 \,|\, b)
+
+    where ``KL(p | q) = sum p log(p / q) - p + q`` and
+    ``(lambda_a, lambda_b) = reg_marginals``. A marginal with ``lambda = inf``
+    is kept exact; both infinite gives :func:`sinkhorn`. Mass is created or
+    destroyed where moving it costs more than the penalty.
+
+    Parameters
+    ----------
+    a : array-like of shape (n,), default=None
+        Source weights (any positive mass); ``None`` means uniform.
+    b : array-like of shape (m,), default=None
+        Target weights; ``None`` means uniform.
+    M : array-like of shape (n, m), default=None
+        Cost matrix; leave ``None`` and pass ``X`` and ``Y`` for the
+        matrix-free form.
+    reg : float
+        Entropic regularization, in the units of ``M``.
+    reg_marginals : float or pair of float
+        KL penalties ``(lambda_a, lambda_b)`` on the source and target
+        marginals, in the units of ``M``; one number sets both. ``inf`` keeps
+        that marginal exact.
+    X, Y : array-like of shape (n, d) and (m, d), default=None
+        Points of the matrix-free form (costs recomputed on the fly).
+    metric : {"sqeuclidean", "euclidean"}, default="sqeuclidean"
+        Ground cost of the matrix-free form.
+    max_iter : int, default=1000
+        Maximum number of iterations, all epsilon stages included.
+    tol : float, default=1e-9
+        Stop when the weighted relative change of the scalings (for exact
+        marginals, the L1 marginal violation) divided by the mass of ``a``
+        falls below ``tol``.
+    epsilon_scaling : "auto", bool or float, default="auto"
+        As in :func:`sinkhorn`.
+    init : tuple of ndarray, default=None
+        Starting potentials ``(f, g)``.
+    dtype : {None, numpy.float32, numpy.float64}, default=None
+        Precision of the plan and potentials; ``None`` keeps float32 input.
+    warn : bool, default=True
+        Warn with a :class:`~sklearn.exceptions.ConvergenceWarning` when the
+        tolerance is not reached.
+
+    Returns
+    -------
+    result : OTResult
+        As for :func:`sinkhorn`: ``value`` is the objective above,
+        ``value_linear`` is ``<P, M>``, ``potentials`` give
+        ``P_ij = a_i b_j exp((f_i + g_j - M_ij) / reg)`` and
+        ``marginal_error`` is the stopping measure (the marginals are not
+        meant to match); ``extra["dual"]`` is the dual objective and
+        ``extra["row_mass"]``, ``extra["col_mass"]`` the plan's marginals.
+
+    See Also
+    --------
+    sinkhorn : Exact marginals.
+
+    Notes
+    -----
+    The first-order conditions make the row update
+    ``f = lambda_a / (lambda_a + reg) * (c-transform of g)`` (Chizat, Peyre,
+    Schmitzer and Vialard, 2018); it runs in the stabilized kernel domain of
+    :func:`sinkhorn` with the scalings raised to that power.
+
+    References
+    ----------
+    .. [1] L. Chizat, G. Peyre, B. Schmitzer and F.-X. Vialard, "Scaling
+       algorithms for unbalanced optimal transport problems", Mathematics of
+       Computation 87(314), 2018.
+    .. [2] T. Sejourne, J. Feydy, F.-X. Vialard, A. Trouve and G. Peyre,
+       "Sinkhorn divergences for unbalanced optimal transport", 2019.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.solvers import sinkhorn_unbalanced
+    >>> M = np.array([[0.0, 4.0], [4.0, 0.0]])
+    >>> res = sinkhorn_unbalanced([1.0, 1.0], [2.0, 0.5], M, 0.1, 1.0)
+    >>> res.plan.round(2)  # between the two masses on each diagonal pair
+    array([[1.44, 0.  ],
+           [0.  , 0.7 ]])
+    >>> exact_rows = sinkhorn_unbalanced([1.0, 1.0], [2.0, 0.5], M, 0.1,
+    ...                                  (np.inf, 1.0))
+    >>> exact_rows.plan.sum(axis=1).round(6)
+    array([1., 1.])
+    """
+    reg = check_positive(reg, "reg") if reg is not None else _missing_reg()
+    lam_a, lam_b = _check_reg_marginals(reg_marginals)
+    max_iter = check_positive(max_iter, "max_iter", integer=True)
+    tol = check_positive(tol, "tol")
+    a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
+    if math.isinf(lam_a) and math.isinf(lam_b):
+        check_equal_mass(a, b)
+    init = _check_init(init, len(a), len(b))
+    schedule = make_schedule(reg, epsilon_scaling)
+    opts = dict(lam_a=lam_a, lam_b=lam_b, max_iter=max_iter, tol=tol, init=init)
+    if M is not None:
+        raw = solve_dense(a, b, M, reg, schedule, **opts)
+    else:
+        raw = solve_online(a, b, X, Y, reg, schedule, power=POWERS[metric], **opts)
+    return entropic_result(
+        raw, a, b, reg, dt, lam_a=lam_a, lam_b=lam_b, max_iter=max_iter,
+        tol=tol, warn=warn, name="sinkhorn_unbalanced",
+    )
