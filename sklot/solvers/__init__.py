@@ -25,7 +25,6 @@ from ._gaussian import (
 )
 from ._result import OTResult
 from ._sinkhorn import sinkhorn, sinkhorn_divergence
-from ._unbalanced import sinkhorn_unbalanced
 from ._sliced import (
     max_sliced_wasserstein,
     random_projections,
@@ -33,6 +32,7 @@ from ._sliced import (
     wasserstein_1d,
 )
 from ._sliced_batch import projected_quantiles, sliced_wasserstein_pairwise
+from ._unbalanced import sinkhorn_unbalanced
 
 __all__ = [
     "OTResult",
