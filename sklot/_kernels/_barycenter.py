@@ -30,7 +30,7 @@ from numba import prange
 
 from ._config import jit
 
-__all__ = ["ibp_barycenter", "sinkhorn_batch"]
+__all__ = ["ibp_barycenters", "sinkhorn_batch"]
 
 
 @jit
@@ -94,105 +94,170 @@ def _kernel_apply_t(G, idx, u, out):
 
 
 @jit
-def _half_step(A, idx, a, la, logv, reg, log_domain, vbuf, fbuf, tbuf, sbuf):
-    # Fit the histogram side of one plan to its marginal ``a`` given the
-    # barycenter-side log-scaling ``logv``; write log u into fbuf and
-    # log t = log(K^T u) into tbuf. vbuf (m) and sbuf (>= s) are scratch.
-    m = logv.shape[0]
-    s = idx.shape[0]
-    inv_reg = 1.0 / reg
-    if log_domain:
+def _geometric_mean(lam, lt, logp):
+    # logp_j = sum_k lam_k lt_kj, summed in a fixed order.
+    K, m = lt.shape
+    logp[:] = 0.0
+    for k in range(K):
         for j in range(m):
-            vbuf[j] = logv[j] * reg
-        for r in range(s):
-            fbuf[r] = la[r] - _row_lse(A, idx[r], vbuf, inv_reg)
-            sbuf[r] = fbuf[r] * reg
-        _col_lse(A, idx, sbuf[:s], inv_reg, vbuf, tbuf)
-    else:
-        for j in range(m):
-            vbuf[j] = math.exp(logv[j])
-        _kernel_apply(A, idx, vbuf, sbuf)
-        for r in range(s):
-            sbuf[r] = a[r] / sbuf[r]
-            fbuf[r] = math.log(sbuf[r])
-        _kernel_apply_t(A, idx, sbuf[:s], tbuf)
-        for j in range(m):
-            tbuf[j] = math.log(tbuf[j])
+            logp[j] += lam[k] * lt[k, j]
 
 
-@jit(parallel=True)
-def ibp_barycenter(
-    A, indptr, indices, values, lam, reg, log_domain, max_iter, tol,
-    logv, logp, lt, logu, info,
-):
-    """Weighted entropic barycenter by iterative Bregman projections.
-
-    A : (n, m) cost C (log domain) or Gibbs kernel exp(-C / reg)  IN
-    indptr, indices, values : CSR histograms over the n rows      IN
-    lam : (K,) barycentric weights summing to one                 IN
-    logv : (K, m) log-scalings on the barycenter side            IN/OUT
-    logp : (m,) log of the barycenter                             OUT
-    lt : (K, m) log t_k = log(K^T u_k)                            OUT
-    logu : (nnz,) log-scalings of the histogram sides (CSR order)  OUT
-    info : (2,) iterations done, final marginal error             OUT
-    """
+@jit
+def _ibp_scaling(G, indptr, indices, values, lam, max_iter, tol, logv, logp, lt, logu):
+    # Kernel domain: scalings kept linear; one log per bin and histogram per
+    # sweep (for the geometric mean), no exponential.
     K = lam.shape[0]
-    n, m = A.shape
-    nnz = values.shape[0]
-    la = np.empty(nnz)
-    for q in range(nnz):
-        la[q] = math.log(values[q])
-    errs = np.zeros(K)
+    m = G.shape[1]
+    u = np.empty(indptr[K] - indptr[0])
+    off = indptr[0]
+    v = np.empty((K, m))
+    t = np.empty((K, m))
+    told = np.empty(m)
     p = np.empty(m)
-    tnew = np.empty((K, m))
-    vbuf = np.empty((K, m))
-    top = np.empty((K, n))
-
-    for k in prange(K):
+    for k in range(K):
         lo, hi = indptr[k], indptr[k + 1]
-        _half_step(
-            A, indices[lo:hi], values[lo:hi], la[lo:hi], logv[k], reg,
-            log_domain, vbuf[k], logu[lo:hi], lt[k], top[k],
-        )
-    for j in range(m):
-        acc = 0.0
-        for k in range(K):
-            acc += lam[k] * lt[k, j]
-        logp[j] = acc
-
+        idx = indices[lo:hi]
+        uk = u[lo - off:hi - off]
+        for j in range(m):
+            v[k, j] = math.exp(logv[k, j])
+        _kernel_apply(G, idx, v[k], uk)
+        for r in range(hi - lo):
+            uk[r] = values[lo + r] / uk[r]
+        _kernel_apply_t(G, idx, uk, t[k])
+        for j in range(m):
+            lt[k, j] = math.log(t[k, j])
+    _geometric_mean(lam, lt, logp)
     n_iter = 0
     err = np.inf
     while n_iter < max_iter:
         n_iter += 1
         for j in range(m):
             p[j] = math.exp(logp[j])
-        for k in prange(K):
-            lo, hi = indptr[k], indptr[k + 1]
-            # v_k = p / t_k makes the second marginal of plan k equal to p.
-            for j in range(m):
-                logv[k, j] = logp[j] - lt[k, j]
-            _half_step(
-                A, indices[lo:hi], values[lo:hi], la[lo:hi], logv[k], reg,
-                log_domain, vbuf[k], logu[lo:hi], tnew[k], top[k],
-            )
-            e = 0.0
-            for j in range(m):
-                e += p[j] * abs(math.exp(tnew[k, j] - lt[k, j]) - 1.0)
-                lt[k, j] = tnew[k, j]
-            errs[k] = e
-        for j in range(m):
-            acc = 0.0
-            for k in range(K):
-                acc += lam[k] * lt[k, j]
-            logp[j] = acc
         err = 0.0
         for k in range(K):
-            if errs[k] > err:
-                err = errs[k]
+            lo, hi = indptr[k], indptr[k + 1]
+            idx = indices[lo:hi]
+            uk = u[lo - off:hi - off]
+            tk = t[k]
+            vk = v[k]
+            # v_k = p / t_k makes the second marginal of plan k equal to p.
+            for j in range(m):
+                vk[j] = p[j] / tk[j]
+                told[j] = tk[j]
+            _kernel_apply(G, idx, vk, uk)
+            for r in range(hi - lo):
+                uk[r] = values[lo + r] / uk[r]
+            _kernel_apply_t(G, idx, uk, tk)
+            e = 0.0
+            for j in range(m):
+                e += p[j] * abs(tk[j] / told[j] - 1.0)
+                lt[k, j] = math.log(tk[j])
+            if e > err or e != e:
+                err = e
+        _geometric_mean(lam, lt, logp)
         if err <= tol:
             break
-    info[0] = n_iter
-    info[1] = err
+    for k in range(K):
+        for j in range(m):
+            logv[k, j] = math.log(v[k, j])
+    for r in range(u.shape[0]):
+        logu[off + r] = math.log(u[r])
+    return n_iter, err
+
+
+@jit
+def _half_step_log(C, idx, a, logv, reg, g, f, lt, top):
+    # Log domain: from log v (barycenter side), fit the histogram side to
+    # ``a``: f = reg log u into ``f`` (and log u into ``logu`` by the
+    # caller), log t = log(K^T u) into ``lt``. ``g`` and ``top`` are scratch.
+    inv_reg = 1.0 / reg
+    m = logv.shape[0]
+    for j in range(m):
+        g[j] = logv[j] * reg
+    for r in range(idx.shape[0]):
+        f[r] = reg * (math.log(a[r]) - _row_lse(C, idx[r], g, inv_reg))
+    _col_lse(C, idx, f, inv_reg, top, lt)
+
+
+@jit
+def _ibp_log(C, indptr, indices, values, lam, reg, max_iter, tol, logv, logp, lt, logu):
+    K = lam.shape[0]
+    m = C.shape[1]
+    off = indptr[0]
+    f = np.empty(indptr[K] - off)
+    g = np.empty(m)
+    top = np.empty(m)
+    tnew = np.empty(m)
+    p = np.empty(m)
+    for k in range(K):
+        lo, hi = indptr[k], indptr[k + 1]
+        _half_step_log(C, indices[lo:hi], values[lo:hi], logv[k], reg, g,
+                       f[lo - off:hi - off], lt[k], top)
+    _geometric_mean(lam, lt, logp)
+    n_iter = 0
+    err = np.inf
+    while n_iter < max_iter:
+        n_iter += 1
+        for j in range(m):
+            p[j] = math.exp(logp[j])
+        err = 0.0
+        for k in range(K):
+            lo, hi = indptr[k], indptr[k + 1]
+            for j in range(m):
+                logv[k, j] = logp[j] - lt[k, j]
+            _half_step_log(C, indices[lo:hi], values[lo:hi], logv[k], reg, g,
+                           f[lo - off:hi - off], tnew, top)
+            e = 0.0
+            for j in range(m):
+                # |second marginal - p|, both exponents at most ~0: no overflow
+                e += abs(math.exp(logp[j] + tnew[j] - lt[k, j]) - p[j])
+                lt[k, j] = tnew[j]
+            if e > err or e != e:
+                err = e
+        _geometric_mean(lam, lt, logp)
+        if err <= tol:
+            break
+    for r in range(f.shape[0]):
+        logu[off + r] = f[r] / reg
+    return n_iter, err
+
+
+@jit(parallel=True)
+def ibp_barycenters(
+    A, indptr, indices, values, groups, lam, reg, log_domain, max_iter, tol,
+    logv, logp, lt, logu, info,
+):
+    """Weighted entropic barycenters by iterative Bregman projections.
+
+    Group ``g`` is histograms ``groups[g]:groups[g + 1]`` and has its own
+    barycenter; groups run in parallel, each on one thread (short sweeps
+    synchronised across threads would spend their time at barriers).
+
+    A : (n, m) cost C (log domain) or Gibbs kernel exp(-C / reg)  IN
+    indptr, indices, values : CSR histograms over the n rows      IN
+    groups : (n_groups + 1,) histogram offsets of the groups      IN
+    lam : (K,) barycentric weights, summing to one in each group  IN
+    logv : (K, m) log-scalings on the barycenter side            IN/OUT
+    logp : (n_groups, m) log of each barycenter                   OUT
+    lt : (K, m) log t_k = log(K^T u_k)                            OUT
+    logu : (nnz,) log-scalings of the histogram sides (CSR order)  OUT
+    info : (n_groups, 2) iterations done, final marginal error    OUT
+    """
+    for q in prange(groups.shape[0] - 1):
+        h0, h1 = groups[q], groups[q + 1]
+        if log_domain:
+            it, err = _ibp_log(
+                A, indptr[h0:h1 + 1], indices, values, lam[h0:h1], reg,
+                max_iter, tol, logv[h0:h1], logp[q], lt[h0:h1], logu,
+            )
+        else:
+            it, err = _ibp_scaling(
+                A, indptr[h0:h1 + 1], indices, values, lam[h0:h1], max_iter,
+                tol, logv[h0:h1], logp[q], lt[h0:h1], logu,
+            )
+        info[q, 0] = it
+        info[q, 1] = err
 
 
 @jit(parallel=True)
