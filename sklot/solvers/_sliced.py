@@ -106,6 +106,13 @@ def _is_uniform(w):
     return w is None or bool(np.all(w == w.flat[0]))
 
 
+def _cost_mode(wu, wv, n, m):
+    """Kernel path of ``sorted_costs``: 0 uniform and n == m, 1 uniform, 2 any."""
+    if wu is None and wv is None:
+        return 0 if n == m else 1
+    return 2
+
+
 def _uniform_cum(n):
     return (np.arange(1, n + 1, dtype=np.float64) / n)[None, :]
 
@@ -148,7 +155,7 @@ def _sort_rows(P, w, need_cum=True, pool=None):
         parts = list(pool.map(work, bounds[:-1], bounds[1:]))
         cum = None if w is None else np.vstack(parts)
     if cum is None:
-        # The equal-size uniform kernel path never reads the weights.
+        # The uniform-weight kernel paths never read the weights.
         return _uniform_cum(n) if need_cum else np.ones((1, 1))
     return cum
 
@@ -254,16 +261,16 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     V = np.array(v.T if batched else v[None, :], dtype=np.float64, order="C")
     wu = None if _is_uniform(wu) else wu
     wv = None if _is_uniform(wv) else wv
-    equal = wu is None and wv is None and U.shape[1] == V.shape[1]
+    mode = _cost_mode(wu, wv, U.shape[1], V.shape[1])
     pool = _sort_pool(U.size + V.size) if U.shape[0] > 1 else None
     try:
-        cu = _sort_rows(U, wu, not equal, pool)
-        cv = _sort_rows(V, wv, not equal, pool)
+        cu = _sort_rows(U, wu, mode == 2, pool)
+        cv = _sort_rows(V, wv, mode == 2, pool)
     finally:
         if pool is not None:
             pool.shutdown()
     out = np.empty(U.shape[0])
-    _k.sorted_costs(U, cu, V, cv, p, equal, out)
+    _k.sorted_costs(U, cu, V, cv, p, mode, out)
     distance = out ** (1.0 / p)
     return distance if batched else float(distance[0])
 
@@ -289,7 +296,7 @@ def _projected_costs(X, Y, a, b, theta, p):
     XT = np.ascontiguousarray(X.T, dtype=np.float64)
     YT = np.ascontiguousarray(Y.T, dtype=np.float64)
     n_proj = theta.shape[0]
-    equal = a is None and b is None and n == m
+    mode = _cost_mode(a, b, n, m)
     out = np.empty(n_proj)
     # Chunks of directions keep the buffers small enough for the allocator
     # to recycle them (fresh pages cost more than the sort on some systems).
@@ -304,9 +311,9 @@ def _projected_costs(X, Y, a, b, theta, p):
             PY = PY_buf[: th.shape[0]]
             _k.project_rows(XT, th, PX)
             _k.project_rows(YT, th, PY)
-            cx = _sort_rows(PX, a, not equal, pool)
-            cy = _sort_rows(PY, b, not equal, pool)
-            _k.sorted_costs(PX, cx, PY, cy, p, equal, out[start : start + chunk])
+            cx = _sort_rows(PX, a, mode == 2, pool)
+            cy = _sort_rows(PY, b, mode == 2, pool)
+            _k.sorted_costs(PX, cx, PY, cy, p, mode, out[start : start + chunk])
     finally:
         if pool is not None:
             pool.shutdown()
