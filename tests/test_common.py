@@ -35,6 +35,7 @@ ESTIMATORS = [
     sklot.kernels.SlicedWassersteinKernel(n_projections=8),
     sklot.kernels.SlicedWassersteinEmbedding(n_projections=8, n_quantiles=5),
     sklot.color.ColorTransferer(n_iter=3, random_state=0),
+    sklot.cluster.WassersteinKMeans(n_clusters=3, random_state=0),
 ]
 
 EXPECTED_FAILED_CHECKS = {

@@ -1,3 +1,5 @@
 """Clustering of distribution-valued data."""
 
-__all__ = []
+from ._wasserstein_kmeans import WassersteinKMeans
+
+__all__ = ["WassersteinKMeans"]

@@ -169,12 +169,7 @@ def _ibp(H, C, reg, lam, *, groups=None, logv=None, max_iter=1000, tol=1e-9):
     schedule = [reg]
     if logv is None:
         logv = np.zeros((K, m))
-        r = (float(C.max()) - float(C.min())) / 50
-        stages = []
-        while r / 4 > reg:
-            r /= 4
-            stages.append(r)
-        schedule = stages + [reg]
+        schedule = _schedule(C, reg)
     else:
         logv = np.array(logv, dtype=np.float64)
     n_iter = np.zeros(groups.size - 1, dtype=np.intp)
@@ -197,7 +192,8 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
     """Entropic transport costs <P, C> from each row of H to each row of B.
 
     ``logv`` (N, K, m) warm-starts the target-side scalings and is updated in
-    place. Returns ``(cost, n_iter, error)``.
+    place; from a cold start (None or zeros) small ``reg`` are reached by
+    epsilon scaling, as in :func:`_ibp`. Returns ``(cost, n_iter, error)``.
     """
     C = np.ascontiguousarray(C, dtype=np.float64)
     B = np.ascontiguousarray(B, dtype=np.float64)
@@ -205,6 +201,33 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
     N, K, m = H.shape[0], B.shape[0], C.shape[1]
     if logv is None:
         logv = np.zeros((N, K, m))
+    schedule = _schedule(C, reg) if not np.any(logv) else [reg]
+    total = np.zeros((N, K), dtype=np.intp)
+    previous = schedule[0]
+    for stage in schedule:
+        if stage != previous:
+            logv *= previous / stage
+        final = stage == reg
+        cost, n_iter, error = _sinkhorn_stage(
+            csr, B, C, stage, logv, max_iter, tol if final else max(tol, 1e-5)
+        )
+        total += n_iter
+        previous = stage
+    return cost, total, error
+
+
+def _schedule(C, reg):
+    """Regularizations from the cost spread / 50 down to ``reg``, by 4."""
+    r = (float(C.max()) - float(C.min())) / 50
+    stages = []
+    while r / 4 > reg:
+        r /= 4
+        stages.append(r)
+    return stages + [reg]
+
+
+def _sinkhorn_stage(csr, B, C, reg, logv, max_iter, tol):
+    N, K = csr[0].shape[0] - 1, B.shape[0]
     A, log_domain = _gibbs(C, reg)
     start = logv.copy() if not log_domain else None
     for attempt in (0, 1):
