@@ -292,6 +292,11 @@ def _check_pair(X, Y, a, b):
 
 def _projected_costs(X, Y, a, b, theta, p):
     """W_p^p between the projections of (X, a) and (Y, b) on each direction."""
+    if X.shape[1] == 1 and theta.shape[0] > 1:
+        # On the line every direction is a scaling: W_p^p(t x, t y) is
+        # |t|^p W_p^p(x, y), so one pass serves all of them.
+        single = _projected_costs(X, Y, a, b, np.ones((1, 1)), p)
+        return np.abs(theta[:, 0]) ** p * single[0]
     n, m = X.shape[0], Y.shape[0]
     XT = np.ascontiguousarray(X.T, dtype=np.float64)
     YT = np.ascontiguousarray(Y.T, dtype=np.float64)

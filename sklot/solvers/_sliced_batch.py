@@ -298,7 +298,14 @@ def sliced_wasserstein_pairwise(
     theta = _resolve_projections(projections, n_projections, dx.dim, random_state)
     A = _batch(dx)
     B = A if Y is None else _batch(dy)
-    costs = _pairwise_costs(A, B, theta, p, Y is None, n_jobs)
+    if dx.dim == 1 and theta.shape[0] > 1:
+        # On the line every direction is a scaling: W_p^p(t x, t y) is
+        # |t|^p W_p^p(x, y), so one pass serves all of them (the rows of a
+        # tabular X are such 1D samples).
+        costs = _pairwise_costs(A, B, np.ones((1, 1)), p, Y is None, n_jobs)
+        costs *= np.mean(np.abs(theta[:, 0]) ** p)
+    else:
+        costs = _pairwise_costs(A, B, theta, p, Y is None, n_jobs)
     return costs if pth_power else costs ** (1.0 / p)
 
 

@@ -222,6 +222,14 @@ def test_sliced_in_one_dimension_is_exact_1d(rng, p):
     assert max_sliced_wasserstein(x, y, a, p=p, random_state=1) == pytest.approx(
         expected, rel=1e-12
     )
+    # Directions on the line scale the distance: |t|^p W_p^p on average.
+    theta = np.array([[2.0], [-0.5], [1.0]])
+    scaled = np.mean(np.abs(theta[:, 0]) ** p) ** (1 / p) * expected
+    assert sliced_wasserstein(x, y, a, p=p, projections=theta) == pytest.approx(
+        scaled, rel=1e-12
+    )
+    D = sliced_wasserstein_pairwise([(x, a), y], p=p, projections=theta)
+    assert D[0, 1] == pytest.approx(scaled, rel=1e-12)
 
 
 def test_sliced_matches_mean_of_projected_1d(rng):
