@@ -97,8 +97,6 @@ def robust_objective(X, y, s, coef, intercept, *, radius, kappa, loss, p):
     return optimal_multiplier(m, s, coef, radius, kappa, loss, p)
 
 
-
-
 def _pieces(loss, kappa, with_lam):
     """Linear pieces ``(a, alpha, beta)``: ``a + alpha m + beta lam <= t``."""
     flip = with_lam and not math.isinf(kappa)
