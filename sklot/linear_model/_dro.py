@@ -61,7 +61,7 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         Whether to fit an intercept (never penalised, never perturbed).
     max_iter : int, default=100
         Maximum number of interior-point iterations per binary problem.
-        Typical fits need 10 to 30.
+        Typical fits need 10 to 50.
     tol : float, default=1e-6
         Stop when the duality gap, relative to the objective, and the
         relative dual residual are both below ``tol``.
