@@ -11,6 +11,7 @@ from ._barycenter import (
     barycenter_fixed_support,
     barycenter_free_support,
 )
+from ._class_regularized import class_regularized_ot
 from ._cost import cost_matrix
 from ._entropic_map import barycentric_map, entropic_c_transform, entropic_plan
 from ._exact import emd, emd2
@@ -42,6 +43,7 @@ __all__ = [
     "barycentric_map",
     "bures_distance",
     "bures_wasserstein_distance",
+    "class_regularized_ot",
     "cost_matrix",
     "emd",
     "emd2",

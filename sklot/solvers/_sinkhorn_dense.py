@@ -127,12 +127,18 @@ class _State:
         self.v[~self.pos_b] = 0.0
         return self.in_range(self.u, self.v)
 
-    def rebuild(self, F, G, eps):
-        """Kernel and scalings representing the potentials ``(F, G)``."""
-        self.F, self.G = F, G
+    def rebuild(self, G, eps, fa):
+        """Kernel and scalings of the iterate with column potential ``G``.
+
+        The row potential is the (unbalanced) c-transform of ``G`` at ``eps``,
+        so rows are exact whatever ``G`` is, for example potentials left by
+        an earlier stage.
+        """
+        self.G = G
         self._build_kernel(G, eps)
+        self.F = fa * self.f
         with np.errstate(over="ignore", under="ignore"):
-            self.u = np.exp((F - self.f) / eps)
+            self.u = np.exp(np.minimum((fa - 1.0) * self.f / eps, 700.0))
         self.v = self.pos_b.astype(np.float64)
 
     def in_range(self, u, v):
@@ -169,8 +175,9 @@ class Relaxation:
 
     Over-relaxed errors oscillate, so progress is judged on the envelope:
     the largest error over blocks of about ``2 / (2 - omega)`` iterations.
-    A block whose envelope does not shrink halves ``omega - 1`` and caps
-    ``omega`` there.
+    When the envelope shrinks more slowly than plain Sinkhorn did, a few
+    plain steps re-estimate ``rho`` (the regime may have changed); when it
+    grows, the cap on ``omega`` is also halved towards 1.
     """
 
     _WINDOW = 6
@@ -182,6 +189,7 @@ class Relaxation:
 
     def reset(self):
         self.omega = 1.0
+        self.plain_rate = 1.0
         self.history = []
         self.block = []
         self.envelope = math.inf
@@ -194,34 +202,47 @@ class Relaxation:
             return None
         return (h[-1] / h[-k]) ** (1.0 / (k - 1))
 
-    def _envelope_ok(self, err):
-        """Record ``err`` in the current block; False if progress stopped."""
+    def _envelope_status(self, err):
+        """Record ``err``; "grew", "slow" (slower than plain) or "ok"."""
         self.block.append(err)
         size = max(10, int(2.0 / (2.0 - self.omega)))
         if len(self.block) < size:
-            return True
+            return "ok"
         peak = max(self.block)
         self.block = []
-        ok = peak < self.envelope
-        self.envelope = peak
-        return ok
+        previous, self.envelope = self.envelope, peak
+        if math.isinf(previous):
+            return "ok"
+        if peak >= previous:
+            return "grew"
+        return "ok" if peak < previous * self.plain_rate**size else "slow"
 
     def __call__(self, err):
         """Record the violation ``err``; return ``omega`` for the next step."""
         if not self.enabled:
             return 1.0
         self.history.append(err)
-        if self.omega > 1.0 and not self._envelope_ok(err):
-            self.cap = max(1.0, 1.0 + 0.5 * (self.omega - 1.0))
-            self.omega = self.cap
-            self.history = []
-            self.block = []
-            self.envelope = math.inf
-            return self.omega
+        if self.omega > 1.0:
+            status = self._envelope_status(err)
+            if status != "ok":
+                # Probe plain Sinkhorn again to re-estimate its rate; if the
+                # envelope grew, also lower the cap.
+                if status == "grew":
+                    self.cap = max(1.0, 1.0 + 0.5 * (self.omega - 1.0))
+                self.omega = 1.0
+                self.history = [err]
+                self.block = []
+                self.envelope = math.inf
+                return self.omega
         lam = self._rate()
         if lam is None or err > 0.1 or not 0.0 < lam < 1.0:
             return self.omega
         w = self.omega
+        if w == 1.0:
+            self.plain_rate = lam
+        elif lam <= w - 1.0:
+            # At or past the optimum: Young's relation has no solution.
+            return self.omega
         rho = min((lam + w - 1.0) ** 2 / (lam * w * w), 1.0 - 1e-12)
         target = min(self.cap, 2.0 / (1.0 + math.sqrt(1.0 - rho)))
         if rho > 0.5 and target > w + 0.01:
@@ -275,10 +296,14 @@ def solve_dense(
         fa, fb = exponent(lam_a, eps), exponent(lam_b, eps)
         target = tol if final else max(tol, stage_tol)
         usable = done = False
+        # Earlier stages only prepare the last one: cap their budget.
+        budget = n_iter + max(20, max_iter // (2 * len(schedule)))
+        if final:
+            budget = max_iter
         relaxation.reset()
         omega = 1.0
         col_err = 0.0
-        while n_iter < max_iter:
+        while n_iter < min(budget, max_iter):
             if not usable:
                 usable = st.absorb(eps, fa, fb)
                 n_absorb += 1
@@ -312,17 +337,22 @@ def solve_dense(
                 # (u, v) is the last iterate in range: absorb it.
                 st.set_potentials(*st.potentials(st.u, st.v, eps), fa, fb)
                 usable = False
-        if not done:
+        if final or n_iter >= max_iter:
             break
+        if usable:
+            # Hand the last iterate of this stage to the next one.
+            st.set_potentials(*st.potentials(st.u, st.v, eps), fa, fb)
     eps = reg
     if not converged:
+        # Rows exact for the best column potential of the last stage (or
+        # for the current one when the budget ran out in an earlier stage).
         if best is not None:
-            st.rebuild(*best, eps)
-            err = best_err
+            G_best = best[1]
+        elif usable:
+            G_best = st.potentials(st.u, st.v, st.eps)[1]
         else:
-            if usable:
-                st.F, st.G = st.potentials(st.u, st.v, st.eps)
-            st.rebuild(st.F, st.G, eps)
+            G_best = st.G
+        st.rebuild(G_best, eps, exponent(lam_a, eps))
     F, G = st.potentials(st.u, st.v, eps)
     plan = st.K
     row_mass = np.empty(n)
