@@ -295,7 +295,7 @@ def solve_dense(
         final = stage == len(schedule) - 1
         fa, fb = exponent(lam_a, eps), exponent(lam_b, eps)
         target = tol if final else max(tol, stage_tol)
-        usable = done = False
+        usable = False
         # Earlier stages only prepare the last one: cap their budget.
         budget = n_iter + max(20, max_iter // (2 * len(schedule)))
         if final:
@@ -325,7 +325,6 @@ def solve_dense(
                 best_err = err
                 best = st.potentials(st.u, st.v, eps)
             if err <= target:
-                done = True
                 converged = final
                 break
             omega = relaxation(err)
