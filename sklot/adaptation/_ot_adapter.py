@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
 from ._base import BaseAdapter
-from ._ot_maps import JointMap, barycentric_images, row_chunks
+from ._ot_maps import JointMap, barycentric_images, entropic_map, row_chunks
 
 __all__ = ["OTDomainAdapter"]
 
@@ -101,11 +101,16 @@ class OTDomainAdapter(BaseAdapter):
         relative to the feature variance) or of the ``"kernel"`` map (kernel
         ridge penalty). Unused by the other out-of-sample maps.
     max_iter : int or None, default=None
-        Iteration cap passed to the solver; ``None`` uses the solver's
-        default (the exact solver then runs to optimality).
-    tol : float, default=1e-9
-        Stopping tolerance of the iterative solvers, on the marginal
-        violation.
+        Iteration cap of the solver (Sinkhorn iterations; pivots of the
+        exact solver; iterations of each inner Sinkhorn solve of the
+        class-regularized solver). ``None`` uses the solver's default: the
+        exact solver then runs to optimality, Sinkhorn stops after 1000
+        iterations.
+    tol : float, default=1e-6
+        Stopping tolerance of the Sinkhorn solvers, on the L1 marginal
+        violation relative to the total mass. The barycentric images are
+        then accurate to about that relative error, which is ample for
+        adaptation; lower it to compare plans with other software.
     random_state : int, RandomState instance or None, default=None
         Seed of the sample used to estimate the median cost when the cost
         matrix is not formed.
@@ -216,7 +221,7 @@ class OTDomainAdapter(BaseAdapter):
         out_of_sample="auto",
         map_reg=0.1,
         max_iter=None,
-        tol=1e-9,
+        tol=1e-6,
         random_state=None,
         n_jobs=None,
     ):
@@ -305,6 +310,8 @@ class OTDomainAdapter(BaseAdapter):
             and self.reg_marginals is None
             and not semi
             and self._oos in ("entropic", "nearest")
+            # the costs the matrix-free solver recomputes on the fly
+            and self.metric in ("sqeuclidean", "euclidean")
         )
         self.coupling_ = None
         self.potentials_ = None
@@ -359,9 +366,11 @@ class OTDomainAdapter(BaseAdapter):
             return
         if self.reg_class is not None:
             labels = np.unique(y[split.source], return_inverse=True)[1]
+            kwargs = {"tol": self.tol}
+            if self.max_iter is not None:
+                kwargs["inner_max_iter"] = self.max_iter
             result = solvers.class_regularized_ot(
-                a, b, M, self.reg, self.reg_class, labels,
-                **self._solver_kwargs(),
+                a, b, M, self.reg, self.reg_class, labels, **kwargs
             )
         elif self.reg_marginals is not None:
             result = solvers.sinkhorn_unbalanced(
@@ -456,14 +465,11 @@ class OTDomainAdapter(BaseAdapter):
     def _entropic_map(self, X, Y, potential, values=None):
         """Entropic map of rows ``X`` towards the fitted rows ``Y``.
 
-        ``potential`` is the potential of ``Y``'s side of the scaled problem;
-        the solver's helper works in the units of the unscaled cost.
+        ``potential`` is the potential of ``Y``'s side of the scaled problem.
         """
-        scale = self.cost_scale_
-        return solvers.barycentric_map(
+        return entropic_map(
             np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64),
-            potential * scale, self.reg * scale, metric=self.metric,
-            values=values,
+            potential, self.reg, self.metric, self.cost_scale_, values=values,
         )
 
     def _transform_fitted_source(self, X_source):

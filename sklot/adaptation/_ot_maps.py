@@ -34,6 +34,35 @@ def barycentric_images(plan, Y, fallback):
     return images
 
 
+def entropic_map(X, Y, potential, reg, metric, scale, values=None):
+    """Evaluate the entropic map ``T(x) = sum_j w_j(x) v_j``.
+
+    The weights ``w_j(x) = softmax_j(log b_j + (g_j - c(x, y_j) / s) / reg)``
+    (uniform ``b``) come from the potential ``g`` of the fitted rows ``Y``
+    in a plan ``P_ij = a_i b_j exp((f_i + g_j - c_ij / s) / reg)`` of the
+    cost scaled by ``s``: on the rows of the solve this is the barycentric
+    projection of the plan, on new rows it extends it through the
+    c-transform (Pooladian and Niles-Weed, 2021). ``v`` is ``Y`` unless
+    ``values`` is given. Blocks of rows of bounded memory, costs by matrix
+    products, log-sum-exp shifts, so no overflow at any ``reg``. Same
+    values as :func:`sklot.solvers.barycentric_map`, which computes the
+    costs on the fly in O(n + m) memory; the matrix-product blocks are
+    faster when the number of features is not tiny.
+    """
+    V = Y if values is None else values
+    out = np.empty((X.shape[0], V.shape[1]), dtype=np.float64)
+    log_w = potential / reg - np.log(Y.shape[0])
+    for rows in row_chunks(X.shape[0], Y.shape[0]):
+        logits = cost_matrix(X[rows], Y, metric=metric)
+        logits *= -1.0 / (scale * reg)
+        logits += log_w[None, :]
+        logits -= logits.max(axis=1, keepdims=True)
+        np.exp(logits, out=logits)
+        logits /= logits.sum(axis=1, keepdims=True)
+        out[rows] = logits @ V
+    return out
+
+
 def gaussian_kernel(X, Y, bandwidth):
     """``exp(-|x - y|^2 / bandwidth)``."""
     K = cost_matrix(X, Y, metric="sqeuclidean")

@@ -8,7 +8,6 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklot import solvers
 from sklot.adaptation import DomainAdaptationClassifier, OTDomainAdapter, _ot_adapter
 from sklot.datasets import make_domain_shift
 from sklot.solvers import cost_matrix
@@ -431,18 +430,8 @@ def test_entropic_float32(clouds):
 
 # -- unbalanced and class-regularized transport ------------------------------------
 
-needs_unbalanced = pytest.mark.skipif(
-    not hasattr(solvers, "sinkhorn_unbalanced"),
-    reason="sklot.solvers.sinkhorn_unbalanced has not landed yet",
-)
-needs_class_reg = pytest.mark.skipif(
-    not hasattr(solvers, "class_regularized_ot"),
-    reason="sklot.solvers.class_regularized_ot has not landed yet",
-)
 
 
-
-@needs_unbalanced
 def test_unbalanced_tends_to_balanced(clouds):
     Xs, Xt, ys = clouds
     X, y = stacked(Xs, Xt, ys)
@@ -452,7 +441,6 @@ def test_unbalanced_tends_to_balanced(clouds):
     np.testing.assert_allclose(loose.coupling_, balanced.coupling_, atol=1e-5)
 
 
-@needs_unbalanced
 def test_unbalanced_follows_the_target_proportions():
     # Same classes, target proportions 80/20: balanced transport must send
     # part of the source class 1 onto target class 0; unbalanced need not.
@@ -469,7 +457,6 @@ def test_unbalanced_follows_the_target_proportions():
     assert wrong_u < 0.5 * wrong_b
 
 
-@needs_class_reg
 def test_class_regularization_makes_columns_single_class(rng):
     X, y, y_t = make_domain_shift(
         "conditional", n_samples_source=80, n_samples_target=80, n_classes=3,
@@ -489,7 +476,6 @@ def test_class_regularization_makes_columns_single_class(rng):
     np.testing.assert_allclose(grouped.coupling_.sum(0), 1 / 80, atol=1e-6)
 
 
-@needs_class_reg
 def test_class_regularization_with_string_labels(clouds):
     Xs, Xt, ys = clouds
     X = np.vstack([Xs, Xt])
