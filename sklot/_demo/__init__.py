@@ -18,6 +18,7 @@ SECTIONS = [
     "gaussian",
     "dro",
     "kernels",
+    "color",
 ]
 
 

@@ -1,10 +1,10 @@
 """Kernels of the distribution-transfer maps (colour transfer).
 
 Points are rows of ``X`` (n, d). A sliced step projects every row on ``k``
-directions (the columns of ``R``), reads the position of each projection in
-the cumulative histogram of the current sample, and moves it to the same
-position in the cumulative histogram of the reference (1D optimal transport
-along each direction, with piecewise-linear cumulative distributions).
+directions (the columns of ``R``) and moves each projection by the 1D
+optimal map from the current sample's cumulative histogram to the
+reference's, tabulated at the bin edges (piecewise-linear cumulative
+distributions).
 
 Parallel kernels split the rows into ``n_chunks`` fixed blocks, each with its
 own output slot (integer counts, exact extrema), so results do not depend on
@@ -71,50 +71,23 @@ def projection_histogram(X, R, lo, width, counts):
                 counts[c, j, b] += 1
 
 
-@jit
-def _inverse_cdf(cdf, guide, u):
-    # Smallest bin b with cdf[b + 1] >= u, then the position inside it. The
-    # guide table gives, for each of its uniform levels, the answer at that
-    # level, so the walk from there is a step or two (no binary search).
-    n_bins = cdf.shape[0] - 1
-    n_levels = guide.shape[0] - 1
-    q = int(u * n_levels)
-    if q < 0:
-        q = 0
-    elif q > n_levels:
-        q = n_levels
-    b = guide[q]
-    while b < n_bins - 1 and cdf[b + 1] < u:
-        b += 1
-    mass = cdf[b + 1] - cdf[b]
-    if mass > 0.0:
-        frac = (u - cdf[b]) / mass
-        if frac < 0.0:
-            frac = 0.0
-        elif frac > 1.0:
-            frac = 1.0
-    else:
-        frac = 0.5
-    return b + frac
-
-
 @jit(parallel=True)
-def sliced_step(
-    X, R, src_lo, src_width, src_cdf, ref_lo, ref_width, ref_cdf, ref_guide
-):
-    # IN/OUT X (n, d); IN R (d, k) orthonormal columns, per direction j the
-    # bins (lo, width) and cumulative distributions (k, n_bins + 1) of the
-    # current sample (src) and of the reference (ref), and the reference's
-    # guide table (k, n_levels + 1) of int64 bin indices.
+def sliced_step(X, R, lo, inv_width, table):
+    # IN/OUT X (n, d); IN R (d, k) orthonormal columns; per direction j the
+    # bins (lo, 1 / width) of the current projections and, for every bin, the
+    # image of its left edge and the image's increase across the bin under
+    # the 1D optimal map (table: (k, n_bins, 2)). A projection moves by
+    # linear interpolation inside its bin, exact for piecewise-linear
+    # cumulative distributions.
     n, d = X.shape
     k = R.shape[1]
-    n_bins = src_cdf.shape[1] - 1
+    n_bins = table.shape[1]
     for i in prange(n):
         for j in range(k):
             p = 0.0
             for t in range(d):
                 p += X[i, t] * R[t, j]
-            pos = (p - src_lo[j]) / src_width[j]
+            pos = (p - lo[j]) * inv_width[j]
             b = int(pos)
             if b < 0:
                 b = 0
@@ -125,9 +98,7 @@ def sliced_step(
                 frac = 0.0
             elif frac > 1.0:
                 frac = 1.0
-            u = src_cdf[j, b] + frac * (src_cdf[j, b + 1] - src_cdf[j, b])
-            v = ref_lo[j] + _inverse_cdf(ref_cdf[j], ref_guide[j], u) * ref_width[j]
-            delta = v - p
+            delta = table[j, b, 0] + frac * table[j, b, 1] - p
             for t in range(d):
                 X[i, t] += delta * R[t, j]
 

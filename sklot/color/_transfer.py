@@ -400,28 +400,38 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         self._seed = int(rng.randint(np.iinfo(np.int32).max))
 
-        # pooled reference colours in the working space (float64)
-        work = np.concatenate(
-            [b for p in parts for _, b in self._work_blocks(p, d)], axis=0
-        )
-        raw = np.concatenate([b for p in parts for _, b in p.blocks(d)], axis=0)
-        self._clip_lo = raw.min(axis=0)
-        self._clip_hi = raw.max(axis=0)
+        # pooled reference colours in the working space (float64), and what
+        # the raw colours are needed for, block by block
+        n_total = sum(p.n for p in parts)
+        work = np.empty((n_total, d))
+        y_ref = np.empty((n_total, 1)) if d == 3 else None
+        self._clip_lo = np.full(d, np.inf)
+        self._clip_hi = np.full(d, -np.inf)
         moments = MomentAccumulator(d)
-        moments.add(work)
+        offset = 0
+        for part in parts:
+            for _, raw in part.blocks(d):
+                rows = slice(offset, offset + raw.shape[0])
+                self._clip_lo = np.minimum(self._clip_lo, raw.min(axis=0))
+                self._clip_hi = np.maximum(self._clip_hi, raw.max(axis=0))
+                if y_ref is not None:
+                    y_ref[rows, 0] = raw @ LUMA_WEIGHTS
+                work[rows] = self._to_work(raw)
+                moments.add(work[rows])
+                offset += raw.shape[0]
         self.reference_mean_ = moments.mean
         self.reference_covariance_ = moments.covariance()
         self.palette_ = self.palette_weights_ = self.rotations_ = None
 
-        if d == 3:
+        if y_ref is not None:
             # the luma distribution, target of grey images
-            y_ref = np.ascontiguousarray((raw @ LUMA_WEIGHTS)[:, None])
-            self._luma_table = projected_cdfs(y_ref, np.ones((1, 1)), guide=True)
+            self._luma_table = projected_cdfs(y_ref, np.ones((1, 1)))
             self._luma_moments = (float(y_ref.mean()), float(y_ref.var()))
             self._luma_range = (y_ref.min(axis=0), y_ref.max(axis=0))
+            del y_ref
         if d == 1:
             self._table_1d = projected_cdfs(
-                np.ascontiguousarray(work), np.ones((1, 1)), guide=True
+                np.ascontiguousarray(work), np.ones((1, 1))
             )
         elif self.method == "sliced":
             self.rotations_ = random_rotations(
@@ -429,7 +439,7 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
             work = np.ascontiguousarray(work)
             self._reference_tables = [
-                projected_cdfs(work, R, guide=True) for R in self.rotations_
+                projected_cdfs(work, R) for R in self.rotations_
             ]
         elif self.method in ("exact", "entropic"):
             lo, hi = work.min(axis=0), work.max(axis=0)

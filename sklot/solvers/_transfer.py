@@ -30,6 +30,7 @@ __all__ = [
     "MomentAccumulator",
     "apply_lut",
     "build_lut",
+    "edge_images",
     "grid_palette",
     "projected_cdfs",
     "random_rotations",
@@ -57,13 +58,27 @@ def random_rotations(n_iter, d, rng):
     return frames
 
 
-def projected_cdfs(X, R, n_bins=N_BINS, guide=False):
+def _bins(lo, hi, n_bins):
+    # Half a bin of margin, and a floor for constant projections so that a
+    # point mass sits in the middle of its bins.
+    span = hi - lo
+    pad = 0.5 * span / n_bins + 1e-9 * (1.0 + np.maximum(np.abs(lo), np.abs(hi)))
+    return lo - pad, (span + 2 * pad) / n_bins
+
+
+def _cdf(counts, n):
+    k, n_bins = counts.shape[1:]
+    cdf = np.zeros((k, n_bins + 1))
+    np.cumsum(counts.sum(axis=0), axis=1, out=cdf[:, 1:])
+    cdf /= n
+    return cdf
+
+
+def projected_cdfs(X, R, n_bins=N_BINS):
     """Bins and cumulative distributions of the projections ``X @ R``.
 
     Returns ``(lo, width, cdf)``: bin origins and widths of shape (k,) and
-    cumulative distributions of shape (k, n_bins + 1), from 0 to 1. With
-    ``guide=True`` (a reference table) a fourth entry, the guide table of
-    the inverse cumulative distribution, is appended.
+    cumulative distributions of shape (k, n_bins + 1), from 0 to 1.
     """
     n = X.shape[0]
     k = R.shape[1]
@@ -71,37 +86,80 @@ def projected_cdfs(X, R, n_bins=N_BINS, guide=False):
     lo = np.empty((chunks, k))
     hi = np.empty((chunks, k))
     projection_range(X, R, lo, hi)
-    lo, hi = lo.min(axis=0), hi.max(axis=0)
-    span = hi - lo
-    # Half a bin of margin, and a floor for constant projections so that a
-    # point mass sits in the middle of its bins.
-    pad = 0.5 * span / n_bins + 1e-9 * (1.0 + np.maximum(np.abs(lo), np.abs(hi)))
-    lo = lo - pad
-    width = (span + 2 * pad) / n_bins
+    lo, width = _bins(lo.min(axis=0), hi.max(axis=0), n_bins)
     counts = np.empty((chunks, k, n_bins), dtype=np.int64)
     projection_histogram(X, R, lo, width, counts)
-    cdf = np.zeros((k, n_bins + 1))
-    np.cumsum(counts.sum(axis=0), axis=1, out=cdf[:, 1:])
-    cdf /= n
-    if not guide:
-        return lo, width, cdf
-    levels = np.linspace(0.0, 1.0, 2 * n_bins + 1)
-    guides = np.empty((k, levels.shape[0]), dtype=np.int64)
+    return lo, width, _cdf(counts, n)
+
+
+def _quantiles(table, j, u, side):
+    """Quantiles of direction ``j`` of a reference table at levels ``u``.
+
+    ``side="left"``: the smallest point whose cumulative mass reaches ``u``;
+    ``side="right"``: the largest point whose cumulative mass is ``u`` (they
+    differ across empty bins).
+    """
+    lo, width, cdf = table
+    c = cdf[j]
+    n_bins = c.shape[0] - 1
+    b = np.clip(np.searchsorted(c[1:], u, side=side), 0, n_bins - 1)
+    mass = c[b + 1] - c[b]
+    safe = np.where(mass > 0, mass, 1.0)
+    frac = np.where(mass > 0, np.clip((u - c[b]) / safe, 0.0, 1.0), 0.5)
+    return lo[j] + (b + frac) * width[j]
+
+
+def edge_images(source_table, reference_table):
+    """Images of the source bins' edges under the 1D optimal maps.
+
+    Returns an array of shape (k, n_bins, 2): where the left edge of each
+    source bin goes, and how much the image grows up to the right edge (the
+    ``table`` of :func:`sliced_step`). For a source equal to the reference
+    the map is the identity, bin by bin.
+    """
+    cdf = source_table[2]
+    k, n_edges = cdf.shape
+    out = np.empty((k, n_edges - 1, 2))
     for j in range(k):
-        guides[j] = np.searchsorted(cdf[j, 1:], levels, side="left")
-    np.clip(guides, 0, n_bins - 1, out=guides)
-    return lo, width, cdf, guides
+        left = _quantiles(reference_table, j, cdf[j, :-1], "right")
+        right = _quantiles(reference_table, j, cdf[j, 1:], "left")
+        out[j, :, 0] = left
+        out[j, :, 1] = right - left
+    return out
+
+
+def _next_bins(reference_table, R, R_next, n_bins):
+    # After a step, the projections on the frame R lie in the reference's
+    # bins; since R is a full orthonormal frame this bounds the projections
+    # on the next frame too, without a pass over the data.
+    lo, width, cdf = reference_table
+    hi = lo + width * (cdf.shape[1] - 1)
+    C = R_next.T @ R
+    lo_next = np.minimum(C * lo, C * hi).sum(axis=1)
+    hi_next = np.maximum(C * lo, C * hi).sum(axis=1)
+    return _bins(lo_next, hi_next, n_bins)
 
 
 def sliced_transfer(X, rotations, reference_tables, *, verbose=False):
     """Move the rows of ``X`` (in place) towards the reference, frame by frame.
 
-    ``reference_tables[it]`` is :func:`projected_cdfs` (with ``guide=True``)
-    of the reference in frame ``rotations[it]``.
+    ``reference_tables[it]`` is :func:`projected_cdfs` of the reference in
+    frame ``rotations[it]`` (square orthonormal frames). Each iteration makes
+    two passes over ``X``: a histogram in the frame and the move.
     """
+    n = X.shape[0]
+    chunks = _n_chunks(n)
+    table = projected_cdfs(X, rotations[0])
     for it, R in enumerate(rotations):
-        lo, width, cdf = projected_cdfs(X, R)
-        sliced_step(X, R, lo, width, cdf, *reference_tables[it])
+        if it > 0:
+            # bins known in advance (see _next_bins): no pass for the range
+            lo, width = _next_bins(reference_tables[it - 1], rotations[it - 1], R,
+                                   N_BINS)
+            counts = np.empty((chunks, R.shape[1], N_BINS), dtype=np.int64)
+            projection_histogram(X, R, lo, width, counts)
+            table = (lo, width, _cdf(counts, n))
+        images = edge_images(table, reference_tables[it])
+        sliced_step(X, R, table[0], 1.0 / table[1], images)
         if verbose:
             print(f"  sliced transfer: iteration {it + 1}/{len(rotations)}")
     return X
@@ -110,13 +168,12 @@ def sliced_transfer(X, rotations, reference_tables, *, verbose=False):
 def transfer_1d(values, table):
     """Monotone rearrangement of ``values`` (n, 1), in place, onto a table.
 
-    ``table`` is :func:`projected_cdfs` (``guide=True``) of the reference
-    values: the exact 1D
+    ``table`` is :func:`projected_cdfs` of the reference values: the exact 1D
     optimal map between the two (piecewise-linear) distributions.
     """
     R = np.ones((1, 1))
-    lo, width, cdf = projected_cdfs(values, R)
-    sliced_step(values, R, lo, width, cdf, *table)
+    source = projected_cdfs(values, R)
+    sliced_step(values, R, source[0], 1.0 / source[1], edge_images(source, table))
     return values
 
 
@@ -230,7 +287,7 @@ def smooth_displacement(points, colours, weights, displacement, bandwidth):
     tree = cKDTree(colours)
     out = np.empty((points.shape[0], colours.shape[1]))
     log_w = np.log(weights)
-    step = 2**16
+    step = 2**13  # points per block: about 4 MiB of temporaries
     for start in range(0, points.shape[0], step):
         x = np.asarray(points[start : start + step], dtype=np.float64)
         dist, idx = tree.query(x, k=k)

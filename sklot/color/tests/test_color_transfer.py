@@ -288,3 +288,27 @@ def test_errors(photos):
         grey_ref.transform(china)
     with pytest.raises(ValueError, match="method"):
         ColorTransferer(method="nearest").fit(flower)
+
+
+@pytest.mark.parametrize("method", ["gaussian", "exact", "sliced"])
+def test_transform_memory_is_bounded(photos, method, monkeypatch):
+    import tracemalloc
+
+    china, flower = photos
+    big = np.tile(china, (6, 6, 1))  # 642 x 960 pixels
+    ct = ColorTransferer(method, n_palette=100, random_state=0).fit(flower)
+    monkeypatch.setattr(transfer_module, "_BLOCK", 2**14)
+    ct.transform(big[:20])
+    tracemalloc.start()
+    try:
+        ct.transform(big)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    n_pixels = big.shape[0] * big.shape[1]
+    # output (uint8) + block and lookup-table temporaries (fixed sizes);
+    # "sliced" keeps one float32 working copy. A float64 copy of the image
+    # alone would take 24 bytes per pixel.
+    working = 12 * n_pixels if method == "sliced" else 0
+    assert peak < big.nbytes + working + 10 * 2**20
+    assert peak < 24 * n_pixels
