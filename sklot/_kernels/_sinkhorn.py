@@ -50,7 +50,7 @@ _HIGH = 1e200
 
 
 @jit
-def _row_lse_chunk(M, gl, eps, F, K, store, ch, n_chunks):
+def _row_lse_chunk(M, gl, eps, F, K, store, high, ch, n_chunks):
     n, m = M.shape
     inv = 1.0 / eps
     for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
@@ -72,7 +72,7 @@ def _row_lse_chunk(M, gl, eps, F, K, store, ch, n_chunks):
             else:
                 for j in range(m):
                     s += fast_exp(gl[j] - Mi[j] * inv - shift)
-            if s > _LOW and s < _HIGH:
+            if s > 1.0 / high and s < high:
                 break
         F[i] = -eps * (shift + math.log(s))
         if store:
@@ -83,9 +83,9 @@ def _row_lse_chunk(M, gl, eps, F, K, store, ch, n_chunks):
 
 
 @jit(parallel=True)
-def _row_lse_par(M, gl, eps, F, K, store, n_chunks):
+def _row_lse_par(M, gl, eps, F, K, store, high, n_chunks):
     for ch in prange(n_chunks):
-        _row_lse_chunk(M, gl, eps, F, K, store, ch, n_chunks)
+        _row_lse_chunk(M, gl, eps, F, K, store, high, ch, n_chunks)
 
 
 def row_lse(M, lw, G, eps, F, K, store, n_chunks, parallel):
@@ -93,15 +93,18 @@ def row_lse(M, lw, G, eps, F, K, store, n_chunks, parallel):
 
     ``F_i <- -eps * log sum_j exp(lw_j + (G_j - M_ij) / eps)``. ``F`` (IN/OUT)
     is read first as a guess for the shift; a row whose shifted sum leaves
-    the trusted range is redone with its maximum as shift. With ``store``,
+    the trusted range (narrower when a float32 kernel is stored) is redone
+    with its maximum as shift. With ``store``,
     ``K`` (OUT, shape of ``M``) receives ``exp(lw_j + (F_i + G_j - M_ij)/eps)``
     for the new ``F``, so every row sums to one.
     """
     gl = lw + G / eps
+    # Stored terms must fit the kernel's dtype before they are normalized.
+    high = _HIGH if not store or K.dtype == np.float64 else 1e5
     if parallel:
-        _row_lse_par(M, gl, eps, F, K, store, n_chunks)
+        _row_lse_par(M, gl, eps, F, K, store, high, n_chunks)
     else:
-        _row_lse_chunk(M, gl, eps, F, K, store, 0, 1)
+        _row_lse_chunk(M, gl, eps, F, K, store, high, 0, 1)
 
 
 # --------------------------------------------------------------------------
@@ -342,12 +345,13 @@ def finalize_plan(K, au, v, M, row_mass, col_part, lin_row, parallel):
 
 
 # Below this many matrix entries a step runs serially: starting the thread
-# pool costs tens of microseconds, more than the work itself.
+# pool costs tens of microseconds, more than the work itself. The choice
+# depends on the shape only, never on the thread count, because the serial
+# and parallel builds may round differently (the same chunks, compiled
+# twice), and results must not depend on the number of threads.
 PARALLEL_MIN_ENTRIES = 1 << 17
 
 
 def use_parallel(n_entries):
-    """Whether a step over ``n_entries`` matrix entries should use threads."""
-    import numba
-
-    return n_entries >= PARALLEL_MIN_ENTRIES and numba.get_num_threads() > 1
+    """Whether a step over ``n_entries`` matrix entries uses the parallel build."""
+    return n_entries >= PARALLEL_MIN_ENTRIES

@@ -46,13 +46,12 @@ def _costs(xi, xxi, Yt, yy, j0, bl, power, buf):
 
 
 @jit
-def _online_rows(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi):
+def _online_rows(
+    X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi, cost, ex, acc
+):
     m = Yt.shape[1]
     n_values = Vt.shape[0]
     inv = 1.0 / eps
-    cost = np.empty(_BLOCK)
-    ex = np.empty(_BLOCK)
-    acc = np.empty(n_values)
     for i in range(lo, hi):
         xi = X[i]
         xxi = xx[i]
@@ -98,13 +97,16 @@ def _online_rows(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi):
 
 
 @jit(parallel=True)
-def _online_par(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost):
+def _online_par(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, scratch, acc):
     n = X.shape[0]
-    n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK
+    n_chunks = scratch.shape[0]
     for ch in prange(n_chunks):
         lo = ch * _ROWS_PER_CHUNK
         hi = min(n, lo + _ROWS_PER_CHUNK)
-        _online_rows(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi)
+        _online_rows(
+            X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi,
+            scratch[ch, 0], scratch[ch, 1], acc[ch],
+        )
 
 
 def online_lse(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, parallel):
@@ -117,9 +119,18 @@ def online_lse(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, parallel):
     ``Vt`` (IN, ``(k, m)``; ``k`` may be 0). ``Yt`` is ``Y.T`` (contiguous),
     ``xx`` and ``yy`` the squared row norms.
     """
+    # Scratch is allocated here, not inside the threads, so that every run
+    # sees the same buffers whatever the thread count.
+    n = X.shape[0]
+    n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK if parallel else 1
+    scratch = np.empty((n_chunks, 2, _BLOCK))
+    acc = np.empty((n_chunks, Vt.shape[0]))
     if parallel:
-        _online_par(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost)
+        _online_par(
+            X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, scratch, acc
+        )
     else:
         _online_rows(
-            X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, 0, X.shape[0]
+            X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, 0, n,
+            scratch[0, 0], scratch[0, 1], acc[0],
         )
