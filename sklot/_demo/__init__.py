@@ -19,6 +19,7 @@ SECTIONS = [
     "dro",
     "kernels",
     "color",
+    "adaptation",
 ]
 
 
