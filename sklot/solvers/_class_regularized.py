@@ -107,7 +107,8 @@ def class_regularized_ot(
         ``value_linear`` ``<P, M>``; ``potentials`` those of the last inner
         solve (they pair with its linearized cost, not with ``M``);
         ``n_iter`` the number of steps. ``extra``: ``"objective_history"``
-        (the objective minimized at each step: smoothed for "lpl1"),
+        (the objective minimized at each step, for the normalized weights:
+        smoothed for "lpl1"),
         ``"class_mass"`` (``Z``, shape ``(n_classes, m)``), ``"classes"``,
         ``"n_inner_iter"``.
 
@@ -169,7 +170,7 @@ def class_regularized_ot(
     S = sparse.csr_matrix(
         (np.ones(n), (codes, np.arange(n))), shape=(len(classes), n)
     )
-    scale = float(a.sum() * b.sum())
+    mass = float(a.sum())
     a_n, b_n = a / a.sum(), b / b.sum()
     with np.errstate(divide="ignore"):
         ab_log = np.log(a_n)[:, None] + np.log(b_n)[None, :]
@@ -187,7 +188,7 @@ def class_regularized_ot(
         return ent + reg_class * penalty_value(P, smooth), lin
 
     # The problem is solved for normalized weights; the plan is rescaled
-    # at the end (the objective is homogeneous up to the entropy's offset).
+    # at the end.
     res = sinkhorn(a_n, b_n, M, reg, **inner)
     P = res.plan
     n_inner = res.n_iter
@@ -238,21 +239,27 @@ def class_regularized_ot(
             ConvergenceWarning,
             stacklevel=2,
         )
-    value, lin = objective(P, smooth=False)
-    plan = P * scale
+    plan = P * mass
+    ab = np.outer(a, b)
+    pos = plan > 0
+    lin = float(np.vdot(plan, M))
+    kl = float(
+        np.sum(plan[pos] * np.log(plan[pos] / ab[pos])) - plan.sum() + ab.sum()
+    )
+    value = lin + reg * kl + reg_class * penalty_value(plan, smooth=False)
     marginal_error = float(
         max(np.abs(plan.sum(1) - a).max(), np.abs(plan.sum(0) - b).max())
     )
     return OTResult(
         plan=plan.astype(dt, copy=False),
         potentials=tuple(p.astype(dt) for p in res.potentials),
-        value=float(value * scale),
+        value=float(value),
         n_iter=n_steps,
         converged=bool(converged and inner_ok),
         marginal_error=marginal_error,
-        value_linear=float(lin * scale),
+        value_linear=lin,
         extra={
-            "objective_history": tuple(float(h * scale) for h in history),
+            "objective_history": tuple(float(h) for h in history),
             "class_mass": np.asarray(S @ plan),
             "classes": classes,
             "n_inner_iter": int(n_inner),

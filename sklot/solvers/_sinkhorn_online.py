@@ -14,7 +14,7 @@ import numpy as np
 
 from .._kernels._sinkhorn import use_parallel
 from .._kernels._sinkhorn_online import online_lse
-from ._sinkhorn_dense import Relaxation, exponent, log_weights
+from ._sinkhorn_dense import Relaxation, exponent, log_weights, translation
 
 __all__ = ["POWERS", "prepare_points", "solve_online", "c_transform_points"]
 
@@ -111,6 +111,7 @@ def solve_online(
     err = best_err = math.inf
     best = last = None
     relaxation = Relaxation(relax)
+    translate = not (math.isinf(lam_a) and math.isinf(lam_b))
 
     def violation(P_old, P_new, w, eps):
         with np.errstate(over="ignore"):
@@ -134,6 +135,10 @@ def solve_online(
         err = (violation(F, F_plain, a, eps) + col) / mass_a
         F_next = F_plain if omega == 1.0 else F + omega * (F_plain - F)
         it = (F, G_new, f_bal.copy(), g_bal.copy(), cost_rows, eps)
+        if translate:
+            t = translation((a, la, F_next, lam_a), (b, lb, G_new, lam_b))
+            F_next = F_next + t
+            G_new = G_new - t
         return err, F_next, G_new, it
 
     for stage, eps in enumerate(eps_list):
