@@ -6,17 +6,16 @@ on the support points ``indices[indptr[k]:indptr[k + 1]]``, zero elsewhere.
 Rows of the cost without mass never enter a computation, which halves the
 work on images, where most pixels are blank.
 
-Both kernels run in one of two domains, chosen by the caller:
+The iterations are stabilized scaling (Schmitzer, 2019): each plan keeps
+potentials ``(f, g)`` and its own kernel ``exp((f_i + g_j - C_ij) / reg)``
+and iterates scalings ``u, v`` on it, matrix-vector products with no
+exponential. When a scaling leaves ``exp(+-100)`` or a sum underflows, the
+scalings are absorbed into the potentials and the kernel is rebuilt by an
+exact log-sum-exp half-step, so any ``reg`` is safe. (A private kernel per
+plan also runs about twice as fast as gathering rows of a shared one.)
 
-- kernel domain (``log_domain=False``): scalings ``u, v`` and the Gibbs
-  kernel ``G = exp(-C / reg)``; matrix-vector products only, no
-  exponential. Safe when ``max(C) / reg`` is moderate, so that no entry of
-  ``G`` nor any scaling leaves the floating-point range;
-- log domain (``log_domain=True``): potentials ``f = reg log u``,
-  ``g = reg log v`` and log-sum-exp reductions, stable at any ``reg``.
-
-The scaling of the barycenter side is exchanged in log form (``logv``) in
-both domains, so a solve in one domain can warm-start the other.
+The scaling of the barycenter side is exchanged in log form (``logv``),
+which warm-starts later solves.
 
 Every ``prange`` iteration writes its own output slot and the only
 reduction across histograms (the weighted geometric mean) runs serially in
@@ -72,28 +71,6 @@ def _col_lse(C, idx, f, inv_reg, top, out):
 
 
 @jit
-def _kernel_apply(G, idx, v, out):
-    # out_r = sum_j G[idx_r, j] v_j
-    m = v.shape[0]
-    for r in range(idx.shape[0]):
-        acc = 0.0
-        for j in range(m):
-            acc += G[idx[r], j] * v[j]
-        out[r] = acc
-
-
-@jit
-def _kernel_apply_t(G, idx, u, out):
-    # out_j = sum_r G[idx_r, j] u_r
-    out[:] = 0.0
-    m = out.shape[0]
-    for r in range(idx.shape[0]):
-        ur = u[r]
-        for j in range(m):
-            out[j] += G[idx[r], j] * ur
-
-
-@jit
 def _geometric_mean(lam, lt, logp):
     # logp_j = sum_k lam_k lt_kj, summed in a fixed order.
     K, m = lt.shape
@@ -103,30 +80,141 @@ def _geometric_mean(lam, lt, logp):
             logp[j] += lam[k] * lt[k, j]
 
 
+# Scalings are absorbed into the potentials once they leave
+# [exp(-_TAU), exp(_TAU)]: kernel entries that underflowed at the last
+# rebuild then stay below 1e-308 * exp(2 * _TAU), negligible.
+_TAU = 100.0
+_BIG = math.exp(_TAU)
+_SMALL = math.exp(-_TAU)
+
+
 @jit
-def _ibp_scaling(G, indptr, indices, values, lam, max_iter, tol, logv, logp, lt, logu):
-    # Kernel domain: scalings kept linear; one log per bin and histogram per
-    # sweep (for the geometric mean), no exponential.
+def _row_transform(C, idx, a, g, reg, f, Kt):
+    # Exact log-domain row update from the column potentials g:
+    # f_r = reg log a_r - reg LSE_j((g_j - C_rj) / reg), and the kernel
+    # Kt_rj = exp((f_r + g_j - C_rj) / reg), whose rows then sum to a.
+    inv_reg = 1.0 / reg
+    m = g.shape[0]
+    for r in range(idx.shape[0]):
+        row = idx[r]
+        top = -np.inf
+        for j in range(m):
+            z = g[j] - C[row, j]
+            if z > top:
+                top = z
+        total = 0.0
+        for j in range(m):
+            e = math.exp((g[j] - C[row, j] - top) * inv_reg)
+            Kt[r, j] = e
+            total += e
+        f[r] = reg * (math.log(a[r]) - math.log(total)) - top
+        scale = a[r] / total
+        for j in range(m):
+            Kt[r, j] *= scale
+
+
+@jit
+def _col_transform(C, idx, b, f, reg, g, Kt, top, total):
+    # Exact log-domain column update from the row potentials f; the columns
+    # of the rebuilt kernel sum to b (zero-mass columns are left empty).
+    inv_reg = 1.0 / reg
+    s = idx.shape[0]
+    m = g.shape[0]
+    top[:] = -np.inf
+    for r in range(s):
+        for j in range(m):
+            z = f[r] - C[idx[r], j]
+            if z > top[j]:
+                top[j] = z
+    total[:] = 0.0
+    for r in range(s):
+        for j in range(m):
+            e = math.exp((f[r] - C[idx[r], j] - top[j]) * inv_reg)
+            Kt[r, j] = e
+            total[j] += e
+    for j in range(m):
+        if b[j] > 0:
+            g[j] = reg * (math.log(b[j]) - math.log(total[j])) - top[j]
+            total[j] = b[j] / total[j]
+        else:
+            g[j] = -np.inf
+            total[j] = 0.0
+    for r in range(s):
+        for j in range(m):
+            Kt[r, j] *= total[j]
+
+
+@jit
+def _dense_apply(Kt, v, out):
+    s, m = Kt.shape
+    for r in range(s):
+        acc = 0.0
+        for j in range(m):
+            acc += Kt[r, j] * v[j]
+        out[r] = acc
+
+
+@jit
+def _dense_apply_t(Kt, u, out):
+    s, m = Kt.shape
+    out[:] = 0.0
+    for r in range(s):
+        ur = u[r]
+        for j in range(m):
+            out[j] += Kt[r, j] * ur
+
+
+@jit
+def _log_col(C, idx, f, u, reg, j):
+    # log sum_r exp((f_r - C_rj) / reg) u_r: a column of log(K^T U), exactly.
+    inv_reg = 1.0 / reg
+    top = -np.inf
+    for r in range(idx.shape[0]):
+        z = (f[r] - C[idx[r], j]) * inv_reg + math.log(u[r])
+        if z > top:
+            top = z
+    total = 0.0
+    for r in range(idx.shape[0]):
+        total += math.exp((f[r] - C[idx[r], j]) * inv_reg + math.log(u[r]) - top)
+    return top + math.log(total)
+
+
+@jit
+def _ibp_stabilized(
+    C, indptr, indices, values, lam, reg, max_iter, tol, logv, logp, lt, logu
+):
+    # Scaling iterations on per-histogram kernels Kt_k built from absorbed
+    # potentials (f_k, g_k): plan k is diag(u_k) Kt_k diag(v_k). A sweep is
+    # two matrix-vector products and one log per bin; exponentials are only
+    # spent when a scaling is absorbed and Kt_k rebuilt.
     K = lam.shape[0]
-    m = G.shape[1]
-    u = np.empty(indptr[K] - indptr[0])
+    m = C.shape[1]
+    inv_reg = 1.0 / reg
     off = indptr[0]
-    v = np.empty((K, m))
-    t = np.empty((K, m))
-    told = np.empty(m)
+    nnz = indptr[K] - off
+    Kt = np.empty((nnz, m))
+    f = np.empty(nnz)
+    u = np.ones(nnz)
+    y = np.empty(nnz)
+    g = np.empty((K, m))
+    v = np.ones((K, m))
+    Tt = np.empty((K, m))  # K_t^T u, the second marginal divided by v
+    tnew = np.empty(m)
+    ltnew = np.empty(m)
     p = np.empty(m)
     for k in range(K):
-        lo, hi = indptr[k], indptr[k + 1]
-        idx = indices[lo:hi]
-        uk = u[lo - off:hi - off]
+        lo, hi = indptr[k] - off, indptr[k + 1] - off
+        idx = indices[indptr[k]:indptr[k + 1]]
+        a = values[indptr[k]:indptr[k + 1]]
         for j in range(m):
-            v[k, j] = math.exp(logv[k, j])
-        _kernel_apply(G, idx, v[k], uk)
-        for r in range(hi - lo):
-            uk[r] = values[lo + r] / uk[r]
-        _kernel_apply_t(G, idx, uk, t[k])
+            g[k, j] = logv[k, j] * reg
+        _row_transform(C, idx, a, g[k], reg, f[lo:hi], Kt[lo:hi])
+        _dense_apply_t(Kt[lo:hi], u[lo:hi], Tt[k])
         for j in range(m):
-            lt[k, j] = math.log(t[k, j])
+            if Tt[k, j] > 0:
+                lt[k, j] = math.log(Tt[k, j]) - g[k, j] * inv_reg
+            else:
+                lt[k, j] = _log_col(C, idx, f[lo:hi], u[lo:hi], reg, j)
     _geometric_mean(lam, lt, logp)
     n_iter = 0
     err = np.inf
@@ -136,23 +224,51 @@ def _ibp_scaling(G, indptr, indices, values, lam, max_iter, tol, logv, logp, lt,
             p[j] = math.exp(logp[j])
         err = 0.0
         for k in range(K):
-            lo, hi = indptr[k], indptr[k + 1]
-            idx = indices[lo:hi]
-            uk = u[lo - off:hi - off]
-            tk = t[k]
+            lo, hi = indptr[k] - off, indptr[k + 1] - off
+            idx = indices[indptr[k]:indptr[k + 1]]
+            a = values[indptr[k]:indptr[k + 1]]
+            Ktk = Kt[lo:hi]
+            uk = u[lo:hi]
             vk = v[k]
-            # v_k = p / t_k makes the second marginal of plan k equal to p.
+            gk = g[k]
+            # v_k = p / T_k makes the second marginal of plan k equal to p.
+            absorb = False
             for j in range(m):
-                vk[j] = p[j] / tk[j]
-                told[j] = tk[j]
-            _kernel_apply(G, idx, vk, uk)
-            for r in range(hi - lo):
-                uk[r] = values[lo + r] / uk[r]
-            _kernel_apply_t(G, idx, uk, tk)
+                if p[j] > 0 and Tt[k, j] > 0:
+                    vk[j] = p[j] / Tt[k, j]
+                else:
+                    vk[j] = math.exp(logp[j] - lt[k, j] - gk[j] * inv_reg)
+                if vk[j] > _BIG or vk[j] < _SMALL:
+                    absorb = True
+            if not absorb:
+                _dense_apply(Ktk, vk, y[lo:hi])
+                for r in range(hi - lo):
+                    if y[lo + r] > 0:
+                        uk[r] = a[r] / y[lo + r]
+                    else:
+                        uk[r] = np.inf
+                    if uk[r] > _BIG or uk[r] < _SMALL:
+                        absorb = True
+            if absorb:
+                # the exact u-update in the log domain, with v absorbed
+                for j in range(m):
+                    gk[j] += reg * math.log(vk[j])
+                    vk[j] = 1.0
+                _row_transform(C, idx, a, gk, reg, f[lo:hi], Ktk)
+                uk[:] = 1.0
+            _dense_apply_t(Ktk, uk, tnew)
             e = 0.0
             for j in range(m):
-                e += p[j] * abs(tk[j] / told[j] - 1.0)
-                lt[k, j] = math.log(tk[j])
+                if tnew[j] > 0:
+                    ltnew[j] = math.log(tnew[j]) - gk[j] * inv_reg
+                else:
+                    ltnew[j] = _log_col(C, idx, f[lo:hi], uk, reg, j)
+                if absorb or not Tt[k, j] > 0 or not tnew[j] > 0:
+                    e += abs(math.exp(logp[j] + ltnew[j] - lt[k, j]) - p[j])
+                else:
+                    e += p[j] * abs(tnew[j] / Tt[k, j] - 1.0)
+                Tt[k, j] = tnew[j]
+                lt[k, j] = ltnew[j]
             if e > err or e != e:
                 err = e
         _geometric_mean(lam, lt, logp)
@@ -160,9 +276,9 @@ def _ibp_scaling(G, indptr, indices, values, lam, max_iter, tol, logv, logp, lt,
             break
     for k in range(K):
         for j in range(m):
-            logv[k, j] = math.log(v[k, j])
-    for r in range(u.shape[0]):
-        logu[off + r] = math.log(u[r])
+            logv[k, j] = g[k, j] * inv_reg + math.log(v[k, j])
+    for q in range(nnz):
+        logu[off + q] = f[q] * inv_reg + math.log(u[q])
     return n_iter, err
 
 
@@ -225,7 +341,7 @@ def _ibp_log(C, indptr, indices, values, lam, reg, max_iter, tol, logv, logp, lt
 
 @jit(parallel=True)
 def ibp_barycenters(
-    A, indptr, indices, values, groups, lam, reg, log_domain, max_iter, tol,
+    C, indptr, indices, values, groups, lam, reg, low_memory, max_iter, tol,
     logv, logp, lt, logu, info,
 ):
     """Weighted entropic barycenters by iterative Bregman projections.
@@ -234,7 +350,11 @@ def ibp_barycenters(
     barycenter; groups run in parallel, each on one thread (short sweeps
     synchronised across threads would spend their time at barriers).
 
-    A : (n, m) cost C (log domain) or Gibbs kernel exp(-C / reg)  IN
+    Each group runs stabilized scaling iterations on its own kernels
+    (memory ``nnz * m`` per group), or with ``low_memory`` pure log-domain
+    sweeps (an exponential per kernel entry and sweep, no kernel stored).
+
+    C : (n, m) cost                                               IN
     indptr, indices, values : CSR histograms over the n rows      IN
     groups : (n_groups + 1,) histogram offsets of the groups      IN
     lam : (K,) barycentric weights, summing to one in each group  IN
@@ -246,15 +366,15 @@ def ibp_barycenters(
     """
     for q in prange(groups.shape[0] - 1):
         h0, h1 = groups[q], groups[q + 1]
-        if log_domain:
+        if low_memory:
             it, err = _ibp_log(
-                A, indptr[h0:h1 + 1], indices, values, lam[h0:h1], reg,
+                C, indptr[h0:h1 + 1], indices, values, lam[h0:h1], reg,
                 max_iter, tol, logv[h0:h1], logp[q], lt[h0:h1], logu,
             )
         else:
-            it, err = _ibp_scaling(
-                A, indptr[h0:h1 + 1], indices, values, lam[h0:h1], max_iter,
-                tol, logv[h0:h1], logp[q], lt[h0:h1], logu,
+            it, err = _ibp_stabilized(
+                C, indptr[h0:h1 + 1], indices, values, lam[h0:h1], reg,
+                max_iter, tol, logv[h0:h1], logp[q], lt[h0:h1], logu,
             )
         info[q, 0] = it
         info[q, 1] = err
@@ -262,13 +382,13 @@ def ibp_barycenters(
 
 @jit(parallel=True)
 def sinkhorn_batch(
-    A, C, indptr, indices, values, B, reg, log_domain, max_iter, tol,
-    logv, cost, n_iter, error,
+    C, indptr, indices, values, B, reg, max_iter, tol, logv, cost, n_iter, error,
 ):
     """Entropic OT between every sparse histogram and every dense target.
 
-    A : (n, m) cost C (log domain) or Gibbs kernel exp(-C / reg)  IN
-    C : (n, m) cost, for the transport cost <P, C>                IN
+    Each pair runs stabilized scaling iterations on its own kernel.
+
+    C : (n, m) cost                                                IN
     indptr, indices, values : CSR sources over the n rows          IN
     B : (K, m) targets (zeros allowed)                             IN
     logv : (N, K, m) log-scalings of the target side            IN/OUT
@@ -278,81 +398,81 @@ def sinkhorn_batch(
     N = indptr.shape[0] - 1
     K, m = B.shape
     inv_reg = 1.0 / reg
-    logb = np.empty((K, m))
-    for k in range(K):
-        for j in range(m):
-            logb[k, j] = math.log(B[k, j]) if B[k, j] > 0 else -np.inf
     for i in prange(N):
         lo, hi = indptr[i], indptr[i + 1]
         idx = indices[lo:hi]
         a = values[lo:hi]
         s = hi - lo
-        la = np.empty(s)
-        for r in range(s):
-            la[r] = math.log(a[r])
-        x = np.empty(s)  # u (kernel domain) or f / reg
-        y = np.empty(s)
-        v = np.empty(m)  # v (kernel domain) or g
+        x = np.empty(s)  # u
+        y = np.empty(s)  # K v
+        f = np.empty(s)
+        v = np.empty(m)
         t = np.empty(m)
+        g = np.empty(m)
         top = np.empty(m)
+        Kt = np.empty((s, m))
         for k in range(K):
+            b = B[k]
             lv = logv[i, k]
             it = 0
             err = np.inf
-            if log_domain:
+            # Stabilized scaling: plan = diag(u) Kt diag(v) with Kt built
+            # from absorbed potentials; an exact log-domain half-step
+            # rebuilds Kt when a scaling leaves its range or a sum
+            # underflows.
+            for j in range(m):
+                g[j] = lv[j] * reg if b[j] > 0 else -np.inf
+            _row_transform(C, idx, a, g, reg, f, Kt)
+            x[:] = 1.0
+            while True:
+                _dense_apply_t(Kt, x, t)
+                absorb = False
                 for j in range(m):
-                    v[j] = lv[j] * reg if B[k, j] > 0 else -np.inf
-                for r in range(s):
-                    x[r] = np.nan
-                while it < max_iter:
+                    if b[j] > 0:
+                        if t[j] > 0:
+                            v[j] = b[j] / t[j]
+                            if v[j] > _BIG or v[j] < _SMALL:
+                                absorb = True
+                        else:
+                            absorb = True
+                    else:
+                        v[j] = 0.0
+                if absorb:
                     for r in range(s):
-                        y[r] = la[r] - _row_lse(A, idx[r], v, inv_reg)
-                    if it > 0:
-                        err = 0.0
-                        for r in range(s):
-                            err += a[r] * abs(math.exp(x[r] - y[r]) - 1.0)
-                        if err <= tol:
-                            break
-                    for r in range(s):
-                        x[r] = y[r]
-                        y[r] = y[r] * reg
-                    it += 1
-                    _col_lse(A, idx, y, inv_reg, top, t)
+                        f[r] += reg * math.log(x[r])
+                        x[r] = 1.0
+                    _col_transform(C, idx, b, f, reg, g, Kt, top, t)
                     for j in range(m):
-                        v[j] = (logb[k, j] - t[j]) * reg
-                total = 0.0
+                        v[j] = 1.0 if b[j] > 0 else 0.0
+                it += 1
+                _dense_apply(Kt, v, y)
+                err = 0.0
                 for r in range(s):
-                    fr = x[r] * reg
-                    for j in range(m):
-                        c = C[idx[r], j]
-                        total += math.exp((fr + v[j] - c) * inv_reg) * c
-                for j in range(m):
-                    lv[j] = v[j] * inv_reg
-            else:
-                for j in range(m):
-                    v[j] = math.exp(lv[j]) if B[k, j] > 0 else 0.0
-                while it < max_iter:
-                    _kernel_apply(A, idx, v, y)
-                    if it > 0:
-                        err = 0.0
-                        for r in range(s):
-                            err += abs(a[r] - x[r] * y[r])
-                        if err <= tol:
-                            break
-                    for r in range(s):
+                    err += abs(a[r] - x[r] * y[r])
+                if err <= tol or it >= max_iter:
+                    break
+                absorb = False
+                for r in range(s):
+                    if y[r] > 0:
                         x[r] = a[r] / y[r]
-                    it += 1
-                    _kernel_apply_t(A, idx, x, t)
+                        if x[r] > _BIG or x[r] < _SMALL:
+                            absorb = True
+                    else:
+                        absorb = True
+                if absorb:
                     for j in range(m):
-                        v[j] = B[k, j] / t[j]
-                total = 0.0
-                for r in range(s):
-                    acc = 0.0
-                    for j in range(m):
-                        acc += A[idx[r], j] * v[j] * C[idx[r], j]
-                    total += x[r] * acc
+                        if b[j] > 0:
+                            g[j] += reg * math.log(v[j])
+                    _row_transform(C, idx, a, g, reg, f, Kt)
+                    x[:] = 1.0
+            total = 0.0
+            for r in range(s):
+                acc = 0.0
                 for j in range(m):
-                    lv[j] = math.log(v[j]) if v[j] > 0 else -np.inf
+                    acc += Kt[r, j] * v[j] * C[idx[r], j]
+                total += x[r] * acc
+            for j in range(m):
+                lv[j] = g[j] * inv_reg + math.log(v[j]) if b[j] > 0 else -np.inf
             cost[i, k] = total
             n_iter[i, k] = it
             error[i, k] = err

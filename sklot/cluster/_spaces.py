@@ -26,7 +26,6 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..solvers import barycenter_free_support, cost_matrix
 from ..solvers._barycenter import (
-    _KERNEL_DOMAIN_MAX_RATIO,
     _entropic_costs,
     _exact_fixed_support,
     _ibp,
@@ -44,6 +43,10 @@ _INNER_MAX_ITER = 10_000
 _FREE_SUPPORT_SWEEPS = 10
 # Largest number of stored warm-start potentials (samples x centroids x bins).
 _WARM_START_MAX = 20_000_000
+# Warm starts only while (cost spread) / reg is at most this: at smaller reg
+# a cold start with epsilon scaling converges faster than stale potentials,
+# whose errors shrink at a rate that vanishes with reg.
+_WARM_START_MAX_RATIO = 200.0
 # Rows per block in the quantile-space cost computation.
 _BLOCK = 4096
 
@@ -220,14 +223,11 @@ class HistogramSpace(_Space):
         return {"logv": None}
 
     def _warm(self, state, k):
-        # Warm starts pay off while the kernel domain is used; at smaller reg
-        # a cold start with epsilon scaling converges faster than stale
-        # potentials, whose errors shrink at a rate that vanishes with reg.
         if (
             state is None
             or self.reg is None
             or self.n * k * self.H.shape[1] > _WARM_START_MAX
-            or (self.C.max() - self.C.min()) / self.reg > _KERNEL_DOMAIN_MAX_RATIO
+            or (self.C.max() - self.C.min()) / self.reg > _WARM_START_MAX_RATIO
         ):
             return None
         logv = state.get("logv")
@@ -292,7 +292,7 @@ class HistogramSpace(_Space):
         if state is not None and state.get("logv") is not None:
             logv = np.vstack([state["logv"][members[j], j] for j in todo])
         with _single_threaded(bool(state and state.get("single_thread"))):
-            P, _, _, _, _, _, _, err = _ibp(
+            P, _, _, _, _, err = _ibp(
                 self.H[rows], self.C, self.reg, lam, groups=groups, logv=logv,
                 max_iter=_INNER_MAX_ITER, tol=_BARYCENTER_TOL,
             )

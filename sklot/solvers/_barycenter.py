@@ -33,10 +33,9 @@ from ._result import OTResult
 
 __all__ = ["barycenter_1d", "barycenter_fixed_support", "barycenter_free_support"]
 
-# Largest max(C) / reg at which the kernel domain is used: entries of
-# exp(-C / reg) stay above ~1e-87 and the scalings within ~1e+-87 times the
-# weights, far from the float64 range. Beyond it the log domain is used.
-_KERNEL_DOMAIN_MAX_RATIO = 200.0
+# Largest kernel (entries) one barycenter may store for stabilized
+# iterations; beyond it pure log-domain sweeps run without a stored kernel.
+_STABILIZED_KERNEL_MAX = 20_000_000
 
 
 # --------------------------------------------------------------------------
@@ -105,18 +104,6 @@ def _check_histograms(histograms):
 # Entropic engine shared with the clusterer
 
 
-def _gibbs(C, reg):
-    """Return the matrix for the kernels and whether it is a log-domain cost.
-
-    In the kernel domain the Gibbs kernel is built from ``C - min(C)``: a
-    constant factor on the kernel is absorbed by the scalings.
-    """
-    low = float(C.min())
-    if (float(C.max()) - low) / reg <= _KERNEL_DOMAIN_MAX_RATIO:
-        return np.exp(-(C - low) / reg), False
-    return np.ascontiguousarray(C, dtype=np.float64), True
-
-
 def _as_csr(H):
     S = sp.csr_matrix(np.asarray(H, dtype=np.float64))
     S.eliminate_zeros()
@@ -131,21 +118,19 @@ def _as_csr(H):
 def _ibp_stage(csr, C, reg, lam, groups, logv, max_iter, tol):
     K, m = logv.shape
     n_groups = groups.size - 1
-    A, log_domain = _gibbs(C, reg)
-    for attempt in (0, 1):
-        lv = logv.copy()
-        logp = np.empty((n_groups, m))
-        lt = np.empty((K, m))
-        logu = np.empty(csr[2].shape[0])
-        info = np.empty((n_groups, 2))
-        ibp_barycenters(
-            A, *csr, groups, lam, reg, log_domain, int(max_iter), float(tol),
-            lv, logp, lt, logu, info,
-        )
-        if np.all(np.isfinite(logp)) or log_domain:
-            break
-        A, log_domain = C, True
-    return logp, lv, logu, A, log_domain, info
+    counts = np.diff(csr[0])
+    largest = max(int(counts[groups[q]:groups[q + 1]].sum()) for q in range(n_groups))
+    low_memory = largest * m > _STABILIZED_KERNEL_MAX
+    lv = logv.copy()
+    logp = np.empty((n_groups, m))
+    lt = np.empty((K, m))
+    logu = np.empty(csr[2].shape[0])
+    info = np.empty((n_groups, 2))
+    ibp_barycenters(
+        C, *csr, groups, lam, reg, low_memory, int(max_iter), float(tol),
+        lv, logp, lt, logu, info,
+    )
+    return logp, lv, logu, info
 
 
 def _ibp(H, C, reg, lam, *, groups=None, logv=None, max_iter=1000, tol=1e-9):
@@ -157,8 +142,10 @@ def _ibp(H, C, reg, lam, *, groups=None, logv=None, max_iter=1000, tol=1e-9):
     sequence of regularizations (each a quarter of the previous, from the
     cost spread divided by 50) warm-starts the final solve: the number of
     sweeps then grows slowly as ``reg`` shrinks instead of like ``1 / reg``.
-    Returns ``(P, logv, logu, csr, A, log_domain, n_iter, error)`` with one
-    barycenter per row of ``P`` and per entry of ``n_iter`` and ``error``.
+    Returns ``(P, logv, logu, csr, n_iter, error)`` with one barycenter per
+    row of ``P`` and per entry of ``n_iter`` and ``error``; ``logu`` and
+    ``logv`` are the log-scalings of the plans ``exp(logu_i + logv_j -
+    C_ij / reg)``.
     """
     C = np.ascontiguousarray(C, dtype=np.float64)
     csr = _as_csr(H)
@@ -178,14 +165,14 @@ def _ibp(H, C, reg, lam, *, groups=None, logv=None, max_iter=1000, tol=1e-9):
         # keep the potentials g = reg * logv across stages
         logv = logv * (previous / stage)
         final = stage == reg
-        logp, logv, logu, A, log_domain, info = _ibp_stage(
+        logp, logv, logu, info = _ibp_stage(
             csr, C, stage, lam, groups, logv, max_iter, tol if final else max(tol, 1e-5)
         )
         n_iter += info[:, 0].astype(np.intp)
         previous = stage
     P = np.exp(logp - logp.max(axis=1, keepdims=True))
     P /= P.sum(axis=1, keepdims=True)
-    return P, logv, logu, csr, A, log_domain, n_iter, info[:, 1]
+    return P, logv, logu, csr, n_iter, info[:, 1]
 
 
 def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
@@ -228,37 +215,23 @@ def _schedule(C, reg):
 
 def _sinkhorn_stage(csr, B, C, reg, logv, max_iter, tol):
     N, K = csr[0].shape[0] - 1, B.shape[0]
-    A, log_domain = _gibbs(C, reg)
-    start = logv.copy() if not log_domain else None
-    for attempt in (0, 1):
-        cost = np.empty((N, K))
-        n_iter = np.empty((N, K), dtype=np.intp)
-        error = np.empty((N, K))
-        sinkhorn_batch(
-            A, C, *csr, B, reg, log_domain, int(max_iter), float(tol),
-            logv, cost, n_iter, error,
-        )
-        if np.all(np.isfinite(cost)) or log_domain:
-            break
-        logv[...] = start
-        A, log_domain = C, True
+    cost = np.empty((N, K))
+    n_iter = np.empty((N, K), dtype=np.intp)
+    error = np.empty((N, K))
+    sinkhorn_batch(
+        C, *csr, B, reg, int(max_iter), float(tol), logv, cost, n_iter, error,
+    )
     return cost, n_iter, error
 
 
-def _ibp_objective(H, C, reg, lam, logv, logu, csr, A, log_domain):
-    """Weighted linear and entropic costs of the IBP plans."""
+def _ibp_objective(H, C, reg, lam, logv, logu, csr):
+    """Weighted transport costs and entropic objective of the IBP plans."""
     indptr, indices, _ = csr
     linear = 0.0
     negent = 0.0
     for k in range(H.shape[0]):
         rows = indices[indptr[k]:indptr[k + 1]]
-        lu = logu[indptr[k]:indptr[k + 1]]
-        if log_domain:
-            logP = lu[:, None] + logv[k][None, :] - C[rows] / reg
-        else:
-            logP = lu[:, None] + logv[k][None, :] + np.log(
-                np.maximum(A[rows], np.finfo(float).tiny)
-            )
+        logP = logu[indptr[k]:indptr[k + 1], None] + logv[k][None, :] - C[rows] / reg
         P = np.exp(logP)
         linear += lam[k] * float(np.sum(P * C[rows]))
         negent += lam[k] * float(np.sum(P * np.where(P > 0, logP, 0.0)))
@@ -438,7 +411,7 @@ def barycenter_fixed_support(
             extra={"weights": p, "support": support},
         )
 
-    P, logv, logu, csr, A, log_domain, n_iter, err = _ibp(
+    P, logv, logu, csr, n_iter, err = _ibp(
         H, C, reg, lam, max_iter=max_iter, tol=tol
     )
     p, n_iter, err = P[0], int(n_iter[0]), float(err[0])
@@ -449,11 +422,11 @@ def barycenter_fixed_support(
             f"marginal error {err:.3g} > tol={tol:g}; increase max_iter or reg.",
             ConvergenceWarning,
         )
-    linear, value = _ibp_objective(H, C, reg, lam, logv, logu, csr, A, log_domain)
+    linear, value = _ibp_objective(H, C, reg, lam, logv, logu, csr)
     return OTResult(
         plan=None, potentials=None, value=value, n_iter=n_iter,
         converged=converged, marginal_error=err, value_linear=linear,
-        extra={"weights": p, "support": support, "log_domain": log_domain},
+        extra={"weights": p, "support": support},
     )
 
 
