@@ -108,6 +108,20 @@ def _is_uniform(w):
     return w is None or bool(np.all(w == w.flat[0]))
 
 
+def _unit_scale(*arrays):
+    """Return a power of two near the largest magnitude in ``arrays``.
+
+    Dividing the data by it is exact and keeps ``|x - y|^p`` from
+    overflowing (or underflowing) for any finite input; the distance is
+    multiplied back at the end. For p = 1 and p = 2 the result is bitwise
+    the one computed without scaling. All zeros (or no data) give 1.
+    """
+    top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    if top == 0.0:
+        return 1.0
+    return float(2.0 ** np.floor(np.log2(top)))
+
+
 def _cost_mode(wu, wv, n, m):
     """Kernel path of ``sorted_costs``: 0 uniform and n == m, 1 uniform, 2 any."""
     if wu is None and wv is None:
@@ -261,6 +275,9 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     batched = u.ndim == 2
     U = np.array(u.T if batched else u[None, :], dtype=np.float64, order="C")
     V = np.array(v.T if batched else v[None, :], dtype=np.float64, order="C")
+    scale = _unit_scale(U, V)
+    U /= scale
+    V /= scale
     wu = None if _is_uniform(wu) else wu
     wv = None if _is_uniform(wv) else wv
     mode = _cost_mode(wu, wv, U.shape[1], V.shape[1])
@@ -273,7 +290,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
             pool.shutdown()
     out = np.empty(U.shape[0])
     _k.sorted_costs(U, cu, V, cv, p, mode, out)
-    distance = out ** (1.0 / p)
+    distance = out ** (1.0 / p) * scale
     return distance if batched else float(distance[0])
 
 
@@ -289,7 +306,8 @@ def _check_pair(X, Y, a, b):
     b = check_marginal(b, Y.shape[0], "b")
     a = None if _is_uniform(a) else a / a.sum()
     b = None if _is_uniform(b) else b / b.sum()
-    return X, Y, a, b
+    scale = _unit_scale(X, Y)
+    return X / scale, Y / scale, a, b, scale
 
 
 def _projected_costs(X, Y, a, b, theta, p):
@@ -400,12 +418,12 @@ def sliced_wasserstein(
     >>> sliced_wasserstein(X, X + [3.0, 4.0], projections=[[0.6, 0.8]])
     5.0
     """
-    X, Y, a, b = _check_pair(X, Y, a, b)
+    X, Y, a, b, scale = _check_pair(X, Y, a, b)
     p = _check_p(p)
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
-    return float(np.mean(costs) ** (1.0 / p))
+    return float(np.mean(costs) ** (1.0 / p) * scale)
 
 
 def max_sliced_wasserstein(
@@ -473,9 +491,9 @@ def max_sliced_wasserstein(
     >>> max_sliced_wasserstein(X, X + [3.0, 4.0], projections=[[1, 0], [0, 1]])
     4.0
     """
-    X, Y, a, b = _check_pair(X, Y, a, b)
+    X, Y, a, b, scale = _check_pair(X, Y, a, b)
     p = _check_p(p)
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
-    return float(np.max(costs) ** (1.0 / p))
+    return float(np.max(costs) ** (1.0 / p) * scale)

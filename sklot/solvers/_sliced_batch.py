@@ -1,5 +1,6 @@
 """Sliced Wasserstein distances between many distributions at once."""
 
+import dataclasses
 import numbers
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ from ._sliced import (
     _check_p,
     _is_uniform,
     _resolve_projections,
+    _unit_scale,
 )
 
 __all__ = ["projected_quantiles", "sliced_wasserstein_pairwise"]
@@ -139,6 +141,20 @@ def _diagram_batch(diagrams):
         np.zeros(len(sizes), dtype=np.bool_),
         signed=True,
     )
+
+
+def _scaled(A, B):
+    """Divide the points of both batches by one power of two (exact).
+
+    Returns the batches (B is A when B is None) and the factor; see
+    ``_unit_scale``.
+    """
+    scale = _unit_scale(A.points, A.points if B is None else B.points)
+    if scale == 1.0:
+        return A, (A if B is None else B), 1.0
+    A = dataclasses.replace(A, points=A.points / scale)
+    B = A if B is None else dataclasses.replace(B, points=B.points / scale)
+    return A, B, scale
 
 
 def _pairwise_sums(A, B, theta, p, symmetric):
@@ -287,7 +303,8 @@ def sliced_wasserstein_pairwise(
         A = _diagram_batch(_check_diagrams(X, "X"))
         B = A if Y is None else _diagram_batch(_check_diagrams(Y, "Y"))
         theta = _resolve_projections(projections, n_projections, 2, random_state)
-        return _pairwise_costs(A, B, theta, p, Y is None, n_jobs)
+        A, B, scale = _scaled(A, B)
+        return _pairwise_costs(A, B, theta, p, Y is None, n_jobs) * scale
     dx = _as_distributions(X, support, "X")
     dy = dx if Y is None else _as_distributions(Y, support, "Y")
     if dx.dim != dy.dim:
@@ -296,8 +313,7 @@ def sliced_wasserstein_pairwise(
             f"{dx.dim} and {dy.dim}."
         )
     theta = _resolve_projections(projections, n_projections, dx.dim, random_state)
-    A = _batch(dx)
-    B = A if Y is None else _batch(dy)
+    A, B, scale = _scaled(_batch(dx), None if Y is None else _batch(dy))
     if dx.dim == 1 and theta.shape[0] > 1:
         # On the line every direction is a scaling: W_p^p(t x, t y) is
         # |t|^p W_p^p(x, y), so one pass serves all of them (the rows of a
@@ -306,7 +322,18 @@ def sliced_wasserstein_pairwise(
         costs *= np.mean(np.abs(theta[:, 0]) ** p)
     else:
         costs = _pairwise_costs(A, B, theta, p, Y is None, n_jobs)
-    return costs if pth_power else costs ** (1.0 / p)
+    if pth_power:
+        # Multiply by scale**p one power of scale at a time (exact for
+        # integer p): zeros stay zeros, and only a value beyond the float
+        # range (SW_p^p > 1.8e308) becomes inf.
+        remaining = p
+        with np.errstate(over="ignore"):
+            while remaining > 0:
+                step = min(remaining, 1.0)
+                costs *= scale**step
+                remaining -= step
+        return costs
+    return costs ** (1.0 / p) * scale
 
 
 def _quantile_block(batch, theta, levels):

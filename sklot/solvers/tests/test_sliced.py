@@ -545,3 +545,30 @@ def test_diagram_input_errors(rng):
         sliced_wasserstein_pairwise([[[0.0, np.inf]]], p=1, diagrams=True)
     with pytest.raises(ValueError, match="non-empty list"):
         sliced_wasserstein_pairwise(np.zeros((3, 2)), p=1, diagrams=True)
+
+
+def test_extreme_magnitudes_stay_finite(rng):
+    assert wasserstein_1d([1e300, -1e300], [0.0, 0.0], p=2) == pytest.approx(1e300)
+    tiny = wasserstein_1d([1e-200, 0.0], [0.0, 0.0], p=3)
+    assert tiny == pytest.approx(0.5 ** (1 / 3) * 1e-200, rel=1e-12)
+    X = rng.normal(size=(5, 2)) * 1e300
+    value = sliced_wasserstein(X, np.zeros((3, 2)), random_state=0)
+    assert np.isfinite(value) and value > 1e299
+    D = sliced_wasserstein_pairwise([X, np.zeros((3, 2))], random_state=0)
+    assert np.all(np.isfinite(D)) and D[0, 1] == pytest.approx(value, rel=1e-12)
+
+
+@pytest.mark.parametrize("p", [1, 2])
+def test_power_of_two_scaling_is_exact(rng, p):
+    x = rng.normal(size=9)
+    y = rng.normal(size=7)
+    a = rng.random(9)
+    base = wasserstein_1d(x, y, a, p=p)
+    for k in (-60, 3, 70):
+        assert wasserstein_1d(x * 2.0**k, y * 2.0**k, a, p=p) == base * 2.0**k
+    X = rng.normal(size=(6, 2))
+    Y = rng.normal(size=(4, 2))
+    base = sliced_wasserstein(X, Y, p=p, n_projections=5, random_state=0)
+    scaled = sliced_wasserstein(X * 2.0**50, Y * 2.0**50, p=p, n_projections=5,
+                                random_state=0)
+    assert scaled == base * 2.0**50
