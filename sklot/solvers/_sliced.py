@@ -108,18 +108,23 @@ def _is_uniform(w):
     return w is None or bool(np.all(w == w.flat[0]))
 
 
-def _unit_scale(*arrays):
-    """Return a power of two near the largest magnitude in ``arrays``.
+def _unit_scale(p, *arrays):
+    """Return 1, or a power of two to divide extreme data by.
 
-    Dividing the data by it is exact and keeps ``|x - y|^p`` from
-    overflowing (or underflowing) for any finite input; the distance is
-    multiplied back at the end. For p = 1 and p = 2 the result is bitwise
-    the one computed without scaling. All zeros (or no data) give 1.
+    When ``|x - y|^p`` could overflow (or underflow) for the largest
+    magnitude in ``arrays``, the data is divided by a power of two near that
+    magnitude (exact) and the distance multiplied back at the end; for p = 1
+    and p = 2 the result is then bitwise the one computed without scaling.
+    Ordinary data is left alone (factor 1), without a copy.
     """
     top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
     if top == 0.0:
         return 1.0
-    return float(2.0 ** np.floor(np.log2(top)))
+    exponent = np.floor(np.log2(top))
+    # 2^900 leaves room for sums of up to 2^100 terms below the float limit.
+    if abs(p * (exponent + 1)) < 900:
+        return 1.0
+    return float(2.0**exponent)
 
 
 def _cost_mode(wu, wv, n, m):
@@ -275,9 +280,10 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     batched = u.ndim == 2
     U = np.array(u.T if batched else u[None, :], dtype=np.float64, order="C")
     V = np.array(v.T if batched else v[None, :], dtype=np.float64, order="C")
-    scale = _unit_scale(U, V)
-    U /= scale
-    V /= scale
+    scale = _unit_scale(p, U, V)
+    if scale != 1.0:
+        U /= scale
+        V /= scale
     wu = None if _is_uniform(wu) else wu
     wv = None if _is_uniform(wv) else wv
     mode = _cost_mode(wu, wv, U.shape[1], V.shape[1])
@@ -306,8 +312,7 @@ def _check_pair(X, Y, a, b):
     b = check_marginal(b, Y.shape[0], "b")
     a = None if _is_uniform(a) else a / a.sum()
     b = None if _is_uniform(b) else b / b.sum()
-    scale = _unit_scale(X, Y)
-    return X / scale, Y / scale, a, b, scale
+    return X, Y, a, b
 
 
 def _projected_costs(X, Y, a, b, theta, p):
@@ -418,8 +423,11 @@ def sliced_wasserstein(
     >>> sliced_wasserstein(X, X + [3.0, 4.0], projections=[[0.6, 0.8]])
     5.0
     """
-    X, Y, a, b, scale = _check_pair(X, Y, a, b)
+    X, Y, a, b = _check_pair(X, Y, a, b)
     p = _check_p(p)
+    scale = _unit_scale(p, X, Y)
+    if scale != 1.0:
+        X, Y = X / scale, Y / scale
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
@@ -491,8 +499,11 @@ def max_sliced_wasserstein(
     >>> max_sliced_wasserstein(X, X + [3.0, 4.0], projections=[[1, 0], [0, 1]])
     4.0
     """
-    X, Y, a, b, scale = _check_pair(X, Y, a, b)
+    X, Y, a, b = _check_pair(X, Y, a, b)
     p = _check_p(p)
+    scale = _unit_scale(p, X, Y)
+    if scale != 1.0:
+        X, Y = X / scale, Y / scale
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)

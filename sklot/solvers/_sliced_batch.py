@@ -143,13 +143,13 @@ def _diagram_batch(diagrams):
     )
 
 
-def _scaled(A, B):
+def _scaled(A, B, p):
     """Divide the points of both batches by one power of two (exact).
 
     Returns the batches (B is A when B is None) and the factor; see
     ``_unit_scale``.
     """
-    scale = _unit_scale(A.points, A.points if B is None else B.points)
+    scale = _unit_scale(p, A.points, A.points if B is None else B.points)
     if scale == 1.0:
         return A, (A if B is None else B), 1.0
     A = dataclasses.replace(A, points=A.points / scale)
@@ -303,7 +303,7 @@ def sliced_wasserstein_pairwise(
         A = _diagram_batch(_check_diagrams(X, "X"))
         B = A if Y is None else _diagram_batch(_check_diagrams(Y, "Y"))
         theta = _resolve_projections(projections, n_projections, 2, random_state)
-        A, B, scale = _scaled(A, B)
+        A, B, scale = _scaled(A, B, p)
         return _pairwise_costs(A, B, theta, p, Y is None, n_jobs) * scale
     dx = _as_distributions(X, support, "X")
     dy = dx if Y is None else _as_distributions(Y, support, "Y")
@@ -313,7 +313,7 @@ def sliced_wasserstein_pairwise(
             f"{dx.dim} and {dy.dim}."
         )
     theta = _resolve_projections(projections, n_projections, dx.dim, random_state)
-    A, B, scale = _scaled(_batch(dx), None if Y is None else _batch(dy))
+    A, B, scale = _scaled(_batch(dx), None if Y is None else _batch(dy), p)
     if dx.dim == 1 and theta.shape[0] > 1:
         # On the line every direction is a scaling: W_p^p(t x, t y) is
         # |t|^p W_p^p(x, y), so one pass serves all of them (the rows of a
