@@ -117,7 +117,10 @@ def _unit_scale(p, *arrays):
     and p = 2 the result is then bitwise the one computed without scaling.
     Ordinary data is left alone (factor 1), without a copy.
     """
-    top = max((float(np.max(np.abs(a))) for a in arrays if a.size), default=0.0)
+    top = max(
+        (max(float(a.max()), -float(a.min())) for a in arrays if a.size),
+        default=0.0,
+    )
     if top == 0.0:
         return 1.0
     exponent = np.floor(np.log2(top))
