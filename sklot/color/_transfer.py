@@ -49,28 +49,30 @@ def _barycentres(plan, targets):
     return (plan @ targets) / mass[:, None]
 
 
-def _regrain(source, mapped, fidelity):
-    """Screened Poisson blend: colours of ``mapped``, fine detail of ``source``.
+def _regrain_weight(height, width, fidelity):
+    """Weight of the source at each cosine frequency, ``lam / (lam + f)``."""
+    rows = (2 - 2 * np.cos(np.pi * np.arange(height) / height)).astype(np.float32)
+    cols = (2 - 2 * np.cos(np.pi * np.arange(width) / width)).astype(np.float32)
+    weight = rows[:, None] + cols[None, :]
+    weight /= weight + np.float32(fidelity)
+    return weight
 
-    Per channel, the minimizer of ``fidelity |J - mapped|^2 + |grad J - grad
-    source|^2`` (Neumann boundary), solved exactly in the cosine basis: a
-    frequency with Laplacian eigenvalue ``lam`` takes ``(fidelity * mapped +
-    lam * source) / (fidelity + lam)``. ``source`` and ``mapped`` are float32
-    arrays of shape (height, width, channels); returns the blend.
+
+def _regrain_channel(source, mapped, weight):
+    """Screened Poisson blend of one channel: ``mapped``'s colours, ``source``'s detail.
+
+    The minimizer of ``fidelity |J - mapped|^2 + |grad J - grad source|^2``
+    (Neumann boundary), solved exactly in the cosine basis: a frequency with
+    Laplacian eigenvalue ``lam`` takes ``(fidelity * mapped + lam * source) /
+    (fidelity + lam)``. float32 (height, width) arrays.
     """
-    height, width = source.shape[:2]
-    lam = (2 - 2 * np.cos(np.pi * np.arange(height) / height))[:, None] + (
-        2 - 2 * np.cos(np.pi * np.arange(width) / width)
-    )[None, :]
-    lam = lam.astype(np.float32)
-    weight = lam / (lam + np.float32(fidelity))
-    out = np.empty_like(mapped)
-    for c in range(mapped.shape[2]):
-        m_hat = fft.dctn(mapped[:, :, c], norm="ortho")
-        s_hat = fft.dctn(source[:, :, c], norm="ortho")
-        m_hat += weight * (s_hat - m_hat)
-        out[:, :, c] = fft.idctn(m_hat, norm="ortho")
-    return out
+    m_hat = fft.dctn(mapped, norm="ortho")
+    s_hat = fft.dctn(source, norm="ortho")
+    s_hat -= m_hat
+    s_hat *= weight
+    m_hat += s_hat
+    del s_hat
+    return fft.idctn(m_hat, norm="ortho", overwrite_x=True)
 
 
 class _Pixels:
@@ -521,17 +523,21 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         return out
 
     def _regrain_image(self, part, out, n_color, lo, hi):
+        # one channel at a time: a few float32 copies of one channel alive
         if self.verbose > 1:
             print("  regrain: restoring the source's fine detail")
         scale = np.float32(part.scale)
-        source = part.array[:, :, :n_color].astype(np.float32) / scale
-        mapped = out[:, :, :n_color].astype(np.float32) / scale
-        blended = _regrain(source, mapped, self.regrain)
-        if self.clip:
-            np.clip(blended, lo, hi, out=blended)
-        if part.dtype.kind == "u":
-            blended = np.clip(np.rint(blended * scale), 0, scale)
-        out[:, :, :n_color] = blended
+        weight = _regrain_weight(out.shape[0], out.shape[1], self.regrain)
+        for c in range(n_color):
+            source = part.array[:, :, c].astype(np.float32) / scale
+            mapped = out[:, :, c].astype(np.float32) / scale
+            blended = _regrain_channel(source, mapped, weight)
+            del source, mapped
+            if self.clip:
+                np.clip(blended, lo[c], hi[c], out=blended)
+            if part.dtype.kind == "u":
+                blended = np.clip(np.rint(blended * scale), 0, scale)
+            out[:, :, c] = blended
 
     def _one_d_moments(self):
         return float(self.reference_mean_[0]), float(self.reference_covariance_[0, 0])
