@@ -20,6 +20,7 @@ SECTIONS = [
     "kernels",
     "color",
     "adaptation",
+    "entropic",
 ]
 
 
