@@ -245,6 +245,13 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         X64 = np.ascontiguousarray(X[keep], dtype=np.float64)
         s = weights[keep] / weights[keep].sum()
         y_index = y_index[keep]
+        empty = np.setdiff1d(np.arange(n_classes), y_index)
+        if empty.size:
+            raise ValueError(
+                f"class {self.classes_[empty[0]]!r} has zero total weight "
+                "(sample_weight times class_weight); give it positive weight "
+                "or remove its samples."
+            )
         options = dict(
             radius=float(self.radius),
             kappa=float(self.label_cost),

@@ -351,6 +351,8 @@ def test_invalid_parameters():
         WassersteinDROClassifier(radius=-1.0).fit(X, y)
     with pytest.raises(ValueError, match="[Ww]eight"):
         WassersteinDROClassifier().fit(X, y, sample_weight=np.zeros(20))
+    with pytest.raises(ValueError, match="zero total weight"):
+        WassersteinDROClassifier().fit(X, y, sample_weight=(y == 1).astype(float))
 
 
 @pytest.mark.parametrize("loss,p,kappa", [("logistic", 2, INF), ("logistic", 1, 1.0),
