@@ -68,6 +68,47 @@ def test_fast_exp_matches_numpy():
     assert fast_exp(710.0) == np.inf
 
 
+@pytest.mark.parametrize("guess", [0.0, 1e6, -1e6])
+def test_log_domain_kernels_match_numpy(rng, guess):
+    from sklot._kernels._sinkhorn import col_lse, row_lse
+    from sklot._kernels._sinkhorn_online import online_lse
+
+    X, Y, a, b = _problem(rng, n=30, m=20, d=3)
+    M = cost_matrix(X, Y)
+    eps = 0.05
+    G = rng.normal(size=20)
+    F = rng.normal(size=30)
+    ref_F = -eps * logsumexp(np.log(b) + (G - M) / eps, axis=1)
+    ref_G = -eps * logsumexp(np.log(a)[:, None] + (F[:, None] - M) / eps, axis=0)
+    # Any shift guess, however bad, gives the same transform.
+    out = np.full(30, guess)
+    K = np.empty_like(M)
+    row_lse(M, np.log(b), G, eps, out, K, True, 3, False)
+    np.testing.assert_allclose(out, ref_F, rtol=1e-13, atol=1e-13)
+    np.testing.assert_allclose(
+        K, b * np.exp((out[:, None] + G - M) / eps), rtol=1e-12, atol=1e-300
+    )
+    out_g = np.full(20, guess)
+    part = np.empty((3, 20))
+    args = (M, np.log(a), F, eps, out_g, part)
+    if col_lse(*args, False, False):
+        col_lse(*args, True, False)
+    np.testing.assert_allclose(out_g, ref_G, rtol=1e-13, atol=1e-13)
+    Yt = np.ascontiguousarray(Y.T)
+    values = rng.normal(size=(2, 20))
+    out = np.full(30, guess)
+    mean_v = np.empty((30, 2))
+    mean_c = np.empty(30)
+    online_lse(
+        X, (X**2).sum(1), Yt, (Y**2).sum(1), np.log(b) + G / eps, eps, 2, out,
+        values, mean_v, mean_c, False,
+    )
+    np.testing.assert_allclose(out, ref_F, rtol=1e-12, atol=1e-12)
+    w = b * np.exp((out[:, None] + G - M) / eps)
+    np.testing.assert_allclose(mean_v, w @ values.T, atol=1e-12)
+    np.testing.assert_allclose(mean_c, (w * M).sum(1), rtol=1e-10)
+
+
 # --------------------------------------------------------------------------
 # the problem solved
 
