@@ -230,7 +230,8 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Every pass over the pixels runs in blocks of 2^18 pixels, so extra memory
     is bounded, except the ``"sliced"`` method, which keeps one working copy
-    of the colours (4 bytes per channel and pixel, 8 for float64 input).
+    of the colours (4 bytes per channel and pixel, 8 for float64 input), and
+    ``regrain``, which works on whole channels (about 20 bytes per pixel).
     The map applied to a pixel depends only on its colour and on the colour
     distributions, so identical pixels get identical outputs, and a fitted
     transferer maps an image the same way every time. A transform depends on
