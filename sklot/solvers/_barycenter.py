@@ -158,7 +158,13 @@ def _ibp(H, C, reg, lam, *, groups=None, logv=None, max_iter=1000, tol=1e-9):
         logv = np.zeros((K, m))
         schedule = _schedule(C, reg)
     else:
+        # Bins that held no mass in the warm start carry -inf: start them at
+        # the smallest finite log-scaling of their row instead.
         logv = np.array(logv, dtype=np.float64)
+        finite = np.isfinite(logv)
+        low = np.where(finite, logv, np.inf).min(axis=1, keepdims=True)
+        low[~np.isfinite(low)] = 0.0
+        logv = np.where(finite, logv, low)
     n_iter = np.zeros(groups.size - 1, dtype=np.intp)
     previous = schedule[0]
     for stage in schedule:

@@ -197,6 +197,20 @@ def test_fixed_support_converges_to_lp_barycenter(line_problem):
     assert gaps[-1] < gaps[0]
 
 
+def test_warm_start_with_empty_bins_stays_finite(line_problem):
+    # warm starts from plans to sparse targets carry -inf log-scalings
+    from sklot.solvers._barycenter import _ibp
+
+    _, C, H = line_problem
+    logv = np.zeros((3, 7))
+    logv[:, :2] = -np.inf
+    P, *_, err = _ibp(H, C, 0.05, np.full(3, 1 / 3), logv=logv, tol=1e-10,
+                      max_iter=10000)
+    assert np.all(np.isfinite(P)) and err[0] <= 1e-10
+    np.testing.assert_allclose(P[0], naive_ibp(H, C, 0.05, np.full(3, 1 / 3)),
+                               atol=1e-8)
+
+
 def test_fixed_support_small_reg_is_finite(line_problem):
     _, C, H = line_problem
     with warnings.catch_warnings():
