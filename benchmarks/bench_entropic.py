@@ -1,6 +1,7 @@
 """Entropic OT: sklot ``sinkhorn`` against POT, in one run.
 
-Usage: ``python benchmarks/bench_entropic.py [--quick] [--free-n N]``.
+Usage: ``python benchmarks/bench_entropic.py [--quick] [--free-n N]
+[--parts 1234]``.
 
 Problem: uniform Gaussian clouds in R^10 (``Y`` shifted by 0.5 in every
 coordinate), squared Euclidean cost, ``reg = 0.05 * median(M)``, tolerance
@@ -243,6 +244,8 @@ def main():
     parser.add_argument("--quick", action="store_true", help="smaller sizes")
     parser.add_argument("--free-n", type=int, default=None,
                         help="size of the matrix-free problem")
+    parser.add_argument("--parts", default="1234",
+                        help="which parts to run, e.g. 12 or 4")
     args = parser.parse_args()
     sizes = (1000,) if args.quick else (1000, 4000)
     repeat = 1 if args.quick else 3
@@ -250,11 +253,14 @@ def main():
     for n in (50, 600):
         a, b, M, reg = _problem(n)
         sinkhorn(a, b, M, reg, max_iter=20, warn=False)
-    part_log(sizes, repeat)
-    part_kernel(sizes, repeat)
-    part_small_reg(1000)
-    free_n = args.free_n or (10000 if args.quick else 50000)
-    part_matrix_free(free_n)
+    if "1" in args.parts:
+        part_log(sizes, repeat)
+    if "2" in args.parts:
+        part_kernel(sizes, repeat)
+    if "3" in args.parts:
+        part_small_reg(1000)
+    if "4" in args.parts:
+        part_matrix_free(args.free_n or (10000 if args.quick else 50000))
 
 
 if __name__ == "__main__":

@@ -223,8 +223,11 @@ def _scaling_chunk(K, a, v, u_old, c, power, omega, u, wpart, stats, ch):
         if omega != 1.0:
             ui = ui * ratio ** (1.0 - omega)
         u[i] = ui
-        umin = min(umin, ui)
-        umax = max(umax, ui)
+        # Written so that a NaN lands in both (and fails range checks).
+        if not ui >= umin:
+            umin = ui
+        if not ui <= umax:
+            umax = ui
         aui = a[i] * ui
         for j in range(m):
             w[j] += aui * Ki[j]
@@ -263,17 +266,20 @@ def scaling_step(K, a, v, u_old, c, power, omega, u, wpart, stats, parallel):
 
 @jit
 def merge_columns(wpart, b, d, power, omega, v_old, v):
-    """Column update from partial sums; returns its measured violation.
+    """Column update from partial sums; returns its violation and range.
 
     ``W_j`` sums ``wpart`` over chunks in a fixed order, the plain update is
     ``p_j = d_j * (b_j / W_j) ** power`` and ``v_j = v_old_j ** (1 - omega)
     * p_j ** omega``. Zero-weight columns get ``v_j = 0``; a positive-weight
-    column that received no mass gets ``inf``, which the caller's range
-    check catches. Returns ``sum_j b_j |v_j / p_j - 1|``, the L1 column
-    violation of the new iterate when ``power == 1``.
+    column that received no mass gets ``inf``. Returns ``(err, vmin, vmax)``:
+    ``sum_j b_j |v_j / p_j - 1|`` (the L1 column violation of the new
+    iterate when ``power == 1``) and the range of ``v`` over positive-weight
+    columns.
     """
     n_chunks, m = wpart.shape
     err = 0.0
+    vmin = np.inf
+    vmax = 0.0
     for j in range(m):
         W = 0.0
         for c in range(n_chunks):
@@ -291,10 +297,14 @@ def merge_columns(wpart, b, d, power, omega, v_old, v):
                     vj = vj * r
             else:
                 vj = np.inf
+            if not vj >= vmin:
+                vmin = vj
+            if not vj <= vmax:
+                vmax = vj
         else:
             vj = 0.0
         v[j] = vj
-    return err
+    return err, vmin, vmax
 
 
 # --------------------------------------------------------------------------

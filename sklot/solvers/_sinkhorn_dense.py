@@ -181,12 +181,6 @@ class _State:
             and np.all((self.d > lo) & (self.d < hi))
         )
 
-    def finite(self, u, v):
-        return bool(
-            np.all(np.isfinite(u) & (u > 0))
-            and np.all(np.isfinite(v) & (v > 0) | ~self.pos_b)
-        )
-
     def translate(self, eps, lam_a, lam_b):
         """Move ``(u_new, v_new)`` along the dual translation (plan unchanged)."""
         F, G = self.potentials(self.u_new, self.v_new, eps)
@@ -195,8 +189,10 @@ class _State:
         ) / eps
         # The exponent is clipped; the range check absorbs what remains.
         shift = min(max(shift, -600.0), 600.0)
-        self.u_new *= math.exp(shift)
-        self.v_new *= math.exp(-shift)
+        factor = math.exp(shift)
+        self.u_new *= factor
+        self.v_new /= factor
+        return factor
 
     def potentials(self, u, v, eps):
         """Full potentials of the iterate ``(u, v)`` on the current kernel."""
@@ -335,6 +331,7 @@ def solve_dense(
     schedule = schedule(float(M.max()) - float(M.min()))
     relaxation = Relaxation(relax)
     translate = not (math.isinf(lam_a) and math.isinf(lam_b))
+    lo, hi = math.exp(-st.tau), math.exp(st.tau)
     n_iter = n_absorb = 0
     converged = usable = False
     err = best_err = math.inf
@@ -366,9 +363,11 @@ def solve_dense(
             # Violation of the iterate (u, v): rows measured now, columns
             # when v was formed.
             err = (float(st.stats[:, 0].sum()) + col_err) / mass_a
-            col_err_new = merge_columns(
+            col_err_new, vmin, vmax = merge_columns(
                 st.wpart, b, st.d, fb, omega, st.v, st.v_new
             )
+            umin = float(st.stats[:, 1].min())
+            umax = float(st.stats[:, 2].max())
             if final and err < best_err:
                 best_err = err
                 best = st.potentials(st.u, st.v, eps)
@@ -376,13 +375,17 @@ def solve_dense(
                 converged = final
                 break
             omega = relaxation(err)
-            if translate and st.finite(st.u_new, st.v_new):
-                st.translate(eps, lam_a, lam_b)
-            if st.in_range(st.u_new, st.v_new):
+            finite = 0.0 < umin < math.inf and 0.0 < vmin and vmax < math.inf
+            finite = finite and umax < math.inf
+            if translate and finite:
+                shift = st.translate(eps, lam_a, lam_b)
+                umin, umax = umin * shift, umax * shift
+                vmin, vmax = vmin / shift, vmax / shift
+            if lo < umin and umax < hi and lo < vmin and vmax < hi:
                 st.u, st.u_new = st.u_new, st.u
                 st.v, st.v_new = st.v_new, st.v
                 col_err = col_err_new
-            elif translate and st.finite(st.u_new, st.v_new):
+            elif translate and finite:
                 st.set_potentials(*st.potentials(st.u_new, st.v_new, eps), fa, fb)
                 usable = False
             else:
