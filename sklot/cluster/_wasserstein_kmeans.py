@@ -202,9 +202,10 @@ class WassersteinKMeans(
         ground cost; None for exact transport. Not used for 1D samples.
     support : array-like of shape (n_features, d) or (n_features,), default=None
         Support points shared by the histograms in the rows of ``X``.
-    metric : {"sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski"}, \
-            default="sqeuclidean"
-        Ground cost between support points. Point clouds in dimension 2 or
+    metric : str, default="sqeuclidean"
+        Ground cost between support points: ``"sqeuclidean"``,
+        ``"euclidean"``, ``"cityblock"``, ``"cosine"`` or ``"minkowski"``.
+        Point clouds in dimension 2 or
         more need ``"sqeuclidean"``; on the line ``"sqeuclidean"`` gives
         W2 k-means (mean of quantiles) and the others W1 (median).
     random_state : int, RandomState instance or None, default=None
