@@ -21,6 +21,7 @@ SECTIONS = [
     "color",
     "adaptation",
     "entropic",
+    "cluster",
 ]
 
 
