@@ -1,7 +1,7 @@
 """
-=================================================
+===================================================
 Wasserstein k-means on digits: barycenter centroids
-=================================================
+===================================================
 
 :class:`~sklot.cluster.WassersteinKMeans` clusters samples that are
 distributions. Each 8 x 8 digit image is taken as a distribution of ink over
