@@ -88,7 +88,7 @@ class JointMap:
     map step is a ridge (or kernel ridge) regression in closed form.
     """
 
-    def __init__(self, kind, map_reg, n_outer=10, n_inner=10, tol=1e-5):
+    def __init__(self, kind, map_reg, n_outer=10, n_inner=10, tol=1e-4):
         self.kind = kind
         self.map_reg = map_reg
         self.n_outer = n_outer
