@@ -28,7 +28,8 @@ __all__ = ["online_lse"]
 
 _BLOCK = 256
 _GROUP = 8
-_ROWS_PER_CHUNK = 16
+_MIN_ROWS_PER_CHUNK = 16
+_MAX_CHUNKS = 256
 _LOW = 1e-200
 _HIGH = 1e200
 
@@ -198,9 +199,11 @@ def _online_par(
 ):
     n = X.shape[0]
     n_chunks = scratch.shape[0]
+    size = (n + n_chunks - 1) // n_chunks
+    size = (size + _GROUP - 1) // _GROUP * _GROUP
     for ch in prange(n_chunks):
-        lo = ch * _ROWS_PER_CHUNK
-        hi = min(n, lo + _ROWS_PER_CHUNK)
+        lo = min(n, ch * size)
+        hi = min(n, lo + size)
         _online_rows(
             X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi,
             scratch[ch, :_GROUP], scratch[ch, _GROUP], acc[ch], small[ch],
@@ -220,7 +223,11 @@ def online_lse(X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, parallel):
     # Scratch is allocated here, not inside the threads, so that every run
     # sees the same buffers whatever the thread count.
     n = X.shape[0]
-    n_chunks = (n + _ROWS_PER_CHUNK - 1) // _ROWS_PER_CHUNK if parallel else 1
+    # Chunks hold whole groups of rows; their number is capped so that the
+    # scratch stays small (it depends on n only, so results do too).
+    n_chunks = 1
+    if parallel:
+        n_chunks = min(_MAX_CHUNKS, -(-n // _MIN_ROWS_PER_CHUNK))
     scratch = np.empty((n_chunks, _GROUP + 1, _BLOCK))
     acc = np.empty((n_chunks, _GROUP, Vt.shape[0]))
     small = np.empty((n_chunks, 3, _GROUP))
