@@ -317,9 +317,14 @@ def barycenter_fixed_support(
     With ``reg`` (:math:`\varepsilon`) set, the iterative Bregman
     projections of Benamou et al. alternate, for every histogram, a scaling
     that fits its own marginal with a common update of :math:`p`, the
-    weighted geometric mean of the second marginals. They run in the kernel
-    domain while :math:`\max M / \varepsilon \le 200` and in the log domain
-    (log-sum-exp, stable at any ``reg``) beyond. With ``reg=None`` the exact
+    weighted geometric mean of the second marginals. The sweeps are
+    stabilized scaling iterations: every plan keeps log-domain potentials
+    and a kernel built from them, into which the scalings are absorbed (by
+    an exact log-sum-exp step) before they can overflow, so any ``reg`` is
+    safe. Small ``reg`` are reached by epsilon scaling: the problem is
+    solved for regularizations decreasing by factors of 4 from the cost
+    spread divided by 50, each warm-starting the next. Histograms with
+    empty bins skip those rows of ``M``. With ``reg=None`` the exact
     barycenter is the solution of one linear program (HiGHS), practical for
     small problems only.
 
@@ -342,10 +347,11 @@ def barycenter_fixed_support(
     metric : str, default="sqeuclidean"
         Ground metric used with ``support`` (see :func:`cost_matrix`).
     max_iter : int, default=1000
-        Maximum number of projection sweeps.
+        Maximum number of projection sweeps per regularization of the
+        epsilon-scaling schedule.
     tol : float, default=1e-9
         Stop when every plan's second marginal is within ``tol`` (L1) of the
-        barycenter.
+        barycenter (intermediate regularizations stop at ``max(tol, 1e-5)``).
 
     Returns
     -------
