@@ -121,7 +121,7 @@ def _lloyd(space, centers, max_iter, tol, n_jobs, verbose, warn, state):
                 print(f"Converged at iteration {n_iter}: inertia change "
                       f"{change:.3g} within tol.")
             break
-    return centers, labels, inertia, n_iter, history
+    return centers, labels, inertia, n_iter, history, costs
 
 
 def _single_run(
@@ -138,10 +138,10 @@ def _single_run(
     else:
         centers = [space.sample_center(i)
                    for i in rng.choice(space.n, size=k, replace=False)]
-    centers, labels, inertia, n_iter, history = _lloyd(
+    centers, labels, inertia, n_iter, history, costs = _lloyd(
         space, centers, max_iter, tol, n_jobs, verbose, warn_count, state
     )
-    return centers, labels, inertia, n_iter, history, warn_count.count
+    return centers, labels, inertia, n_iter, history, warn_count.count, costs
 
 
 class _Counter:
@@ -413,7 +413,7 @@ class WassersteinKMeans(
             )]
         # First run of lowest inertia: deterministic whatever the backend.
         best = min(range(n_init), key=lambda r: (runs[r][2], r))
-        centers, labels, inertia, n_iter, history, unconverged = runs[best]
+        centers, labels, inertia, n_iter, history, unconverged, costs = runs[best]
         if sum(r[5] for r in runs):
             warnings.warn(
                 f"{sum(r[5] for r in runs)} inner transport solves stopped "
@@ -443,6 +443,9 @@ class WassersteinKMeans(
         self.inertia_ = float(inertia)
         self.n_iter_ = int(n_iter)
         self._inertia_history = np.asarray(history)
+        # Costs of the training samples to the final centroids, for
+        # fit_transform (a transport solve per pair is not free).
+        self._train_costs = costs[:, order]
         self._n_features_out = self.n_clusters
         return self
 
@@ -520,9 +523,10 @@ class WassersteinKMeans(
         Returns
         -------
         distances : ndarray of shape (n_samples, n_clusters)
-            Distances to the centroids, as :meth:`transform`.
+            Distances to the centroids, as :meth:`transform` (those computed
+            by the last assignment step of the fit, without a new solve).
         """
-        return self.fit(X).transform(X)
+        return self._distances(self.fit(X)._train_costs)
 
     def score(self, X, y=None):
         """Opposite of the inertia of ``X`` with the fitted centroids.

@@ -269,6 +269,8 @@ def test_transform_predict_score_and_feature_names(rng):
     assert D.shape == (len(X), 3) and np.all(D >= 0)
     np.testing.assert_array_equal(km.predict(X), km.labels_)
     np.testing.assert_array_equal(D.argmin(axis=1), km.labels_)
+    # fit_transform reuses the last assignment; a fresh solve agrees
+    np.testing.assert_allclose(D, km.transform(X), rtol=1e-5, atol=1e-6)
     assert km.score(X) == pytest.approx(-km.inertia_, rel=1e-6)
     assert list(km.get_feature_names_out()) == [
         "wassersteinkmeans0", "wassersteinkmeans1", "wassersteinkmeans2"]
