@@ -111,7 +111,24 @@ def main():
     rows.append([
         "exact fit+transform", t["pot"], t["sklot"], ratio(t["pot"], t["sklot"]),
         mem_pot / 2**20, mem_sk / 2**20,
-        f"cost POT/sklot = {cost_pot / cost_sk:.6f}",
+        f"POT default cap; cost POT/sklot = {cost_pot / cost_sk:.6f}",
+    ])
+    # POT's default iteration cap stops before the optimum at this size;
+    # with the cap raised both solve the same problem.
+    pot_optimal = ot.da.EMDTransport(max_iter=10**8)
+
+    def pot_optimal_run():
+        pot_optimal.fit(Xs=Xs, Xt=Xt)
+        return pot_optimal.transform(Xs=Xs)
+
+    t = interleaved_medians(
+        {"sklot": sk_exact, "pot": pot_optimal_run}, args.repeat, warmup=False
+    )
+    cost_pot = float((pot_optimal.coupling_ * M).sum())
+    rows.append([
+        "exact fit+transform, POT to optimality", t["pot"], t["sklot"],
+        ratio(t["pot"], t["sklot"]), "", "",
+        f"max_iter=1e8; cost POT/sklot = {cost_pot / cost_sk:.9f}",
     ])
 
     # 2. entropic
