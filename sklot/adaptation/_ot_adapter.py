@@ -260,7 +260,7 @@ class OTDomainAdapter(BaseAdapter):
             )
         return mode
 
-    def _check_options(self, task):
+    def _check_options(self, y, task):
         needs_reg = {
             "reg_class": self.reg_class,
             "reg_marginals": self.reg_marginals,
@@ -272,6 +272,11 @@ class OTDomainAdapter(BaseAdapter):
                     "positive float (for example reg=0.1), or set "
                     f"{name}=None for exact transport."
                 )
+        if self.reg_class is not None and y is None:
+            raise ValueError(
+                "reg_class groups the source rows by class and needs their "
+                "labels: pass y, or set reg_class=None."
+            )
         if self.reg_class is not None and task == "regression":
             raise ValueError(
                 "reg_class groups the source rows by class, but y is a "
@@ -291,7 +296,7 @@ class OTDomainAdapter(BaseAdapter):
 
     def _fit_map(self, X, y, split):
         task = split.task
-        self._check_options(task)
+        self._check_options(y, task)
         self._oos = self._resolve_out_of_sample()
         Xs = np.asarray(X[split.source], dtype=np.float64)
         Xt = np.asarray(X[split.target], dtype=np.float64)

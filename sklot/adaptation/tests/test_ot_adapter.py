@@ -212,6 +212,15 @@ def test_bad_options(clouds, params, match):
         OTDomainAdapter(**params).fit(X, y)
 
 
+def test_class_regularization_needs_labels(clouds):
+    Xs, Xt, _ = clouds
+    sd = np.r_[np.zeros(40, int), -np.ones(40, int)]
+    with pytest.raises(ValueError, match="labels"):
+        OTDomainAdapter(reg=0.1, reg_class=1.0).fit(
+            np.vstack([Xs, Xt]), None, sample_domain=sd
+        )
+
+
 def test_bad_input(clouds):
     Xs, Xt, ys = clouds
     X, y = stacked(Xs, Xt, ys)
