@@ -47,8 +47,13 @@ _WARM_START_MAX = 20_000_000
 # a cold start with epsilon scaling converges faster than stale potentials,
 # whose errors shrink at a rate that vanishes with reg.
 _WARM_START_MAX_RATIO = 200.0
-# Rows per block in the quantile-space cost computation.
-_BLOCK = 4096
+# Entries of the temporary (rows x centroids x levels) array per block of
+# the quantile-space cost computation.
+_BLOCK = 4_000_000
+# Largest quantile grid (samples x levels) before the exact union of the
+# cumulative levels of 1D clouds is replaced by evenly spaced levels.
+_QUANTILE_GRID_MAX = 20_000_000
+_QUANTILE_MIN_LEVELS = 256
 
 _ONE_D_POWERS = {"sqeuclidean": 2, "euclidean": 1, "cityblock": 1, "minkowski": 1}
 
@@ -132,6 +137,11 @@ class QuantileSpace(_Space):
         self.levels = _merge_levels(
             [cum for _, cum in self.samples + extra_samples]
         )
+        most = max(_QUANTILE_MIN_LEVELS, _QUANTILE_GRID_MAX // len(self.samples))
+        if self.kind == "clouds" and self.levels.size > most:
+            # Clouds of many different sizes: the union of their levels
+            # would not fit; use evenly spaced levels instead (approximate).
+            self.levels = np.arange(1, most + 1) / most
         self.dt = np.diff(self.levels, prepend=0.0)
         mid = self.levels - self.dt / 2
         self.mid = mid
@@ -144,11 +154,12 @@ class QuantileSpace(_Space):
 
     def _costs_on_grid(self, Q, centers):
         out = np.empty((Q.shape[0], centers.shape[0]))
-        for lo in range(0, Q.shape[0], _BLOCK):
-            diff = np.abs(Q[lo:lo + _BLOCK, None, :] - centers[None, :, :])
+        block = max(1, _BLOCK // max(1, centers.size))
+        for lo in range(0, Q.shape[0], block):
+            diff = np.abs(Q[lo:lo + block, None, :] - centers[None, :, :])
             if self.p == 2:
                 diff *= diff
-            out[lo:lo + _BLOCK] = diff @ self.dt
+            out[lo:lo + block] = diff @ self.dt
         return out
 
     def costs(self, centers, state=None, n_jobs=None, warn=None):

@@ -169,7 +169,10 @@ class WassersteinKMeans(
     - a 2D array without ``support`` (each row an empirical 1D sample) or
       clouds on the line: every sample is its quantile function, costs and
       barycenters are exact and cheap (``reg`` is not used); k-means on the
-      sorted rows is exactly W2 k-means;
+      sorted rows is exactly W2 k-means (for clouds of many different
+      sizes, when the number of clouds times the number of their distinct
+      cumulative levels exceeds 2e7, evenly spaced levels are used instead,
+      an approximation);
     - a 2D array with ``support`` (each row a histogram over the support
       points, an image on its pixel grid for example): entropic costs and
       iterative Bregman projection barycenters with ``reg`` set (the fast

@@ -111,6 +111,20 @@ def test_weighted_clouds_and_1d_clouds(rng):
     assert values.shape[1] == 1 and masses.sum() == pytest.approx(1.0)
 
 
+def test_1d_clouds_with_too_many_levels_use_an_even_grid(rng, monkeypatch):
+    from sklot.cluster import _spaces
+
+    monkeypatch.setattr(_spaces, "_QUANTILE_GRID_MAX", 200)
+    monkeypatch.setattr(_spaces, "_QUANTILE_MIN_LEVELS", 16)
+    clouds = [rng.normal(loc, 1.0, int(n))
+              for loc in (0.0, 8.0) for n in rng.integers(20, 60, 6)]
+    km = WassersteinKMeans(n_clusters=2, random_state=0).fit(clouds)
+    assert same_partition(km.labels_, np.repeat([0, 1], 6))
+    values, masses = km.cluster_centers_[0]
+    assert values.shape[0] == 16
+    np.testing.assert_allclose(masses, 1 / 16)
+
+
 def test_dataframe_groups(rng):
     frame = pd.DataFrame({
         "customer": np.repeat(np.arange(9), 15),
