@@ -23,7 +23,7 @@ summary then counts, for each scorer, the data sets on which its choice in
 ``any`` beats the source-only model.
 
 Run time on a 2-core machine: ``--quick`` about 4 minutes; the full grids
-about 15 minutes per draw (longer when the machine is shared). The numbers
+about 10 minutes per draw (longer when the machine is shared). The numbers
 in the user guide come from ``--seeds 3``: one draw is too noisy to rank
 the scorers.
 """
