@@ -104,6 +104,18 @@ def _check_histograms(histograms):
 # Entropic engine shared with the clusterer
 
 
+def _gibbs(C, reg):
+    """Shared Gibbs kernel exp(-(C - min C) / reg) and its shift.
+
+    Only when no entry underflows far (spread / reg <= 200); otherwise an
+    empty kernel tells the kernels to build theirs by log-sum-exp.
+    """
+    shift = float(C.min())
+    if (float(C.max()) - shift) / reg <= 200.0:
+        return np.exp(-(C - shift) / reg), shift
+    return np.empty((0, C.shape[1])), shift
+
+
 def _as_csr(H):
     S = sp.csr_matrix(np.asarray(H, dtype=np.float64))
     S.eliminate_zeros()
@@ -126,9 +138,10 @@ def _ibp_stage(csr, C, reg, lam, groups, logv, max_iter, tol):
     lt = np.empty((K, m))
     logu = np.empty(csr[2].shape[0])
     info = np.empty((n_groups, 2))
+    G, shift = _gibbs(C, reg)
     ibp_barycenters(
-        C, *csr, groups, lam, reg, low_memory, int(max_iter), float(tol),
-        lv, logp, lt, logu, info,
+        C, G, shift, *csr, groups, lam, reg, low_memory, int(max_iter),
+        float(tol), lv, logp, lt, logu, info,
     )
     return logp, lv, logu, info
 
@@ -224,8 +237,10 @@ def _sinkhorn_stage(csr, B, C, reg, logv, max_iter, tol):
     cost = np.empty((N, K))
     n_iter = np.empty((N, K), dtype=np.intp)
     error = np.empty((N, K))
+    G, shift = _gibbs(C, reg)
     sinkhorn_batch(
-        C, *csr, B, reg, int(max_iter), float(tol), logv, cost, n_iter, error,
+        C, G, shift, *csr, B, reg, int(max_iter), float(tol), logv, cost,
+        n_iter, error,
     )
     return cost, n_iter, error
 

@@ -92,10 +92,18 @@ def line_problem(rng):
 # Kernels against naive NumPy
 
 
-@pytest.mark.parametrize("low_memory", [False, True])
+def gibbs(C, reg, given):
+    if not given:
+        return np.empty((0, C.shape[1])), 0.0
+    return np.exp(-C / reg), 0.0
+
+
+@pytest.mark.parametrize("low_memory, with_gibbs", [(False, False), (False, True),
+                                                    (True, False)])
 @pytest.mark.parametrize("reg", [0.02, 0.002])
-def test_ibp_kernel_matches_numpy(line_problem, low_memory, reg):
+def test_ibp_kernel_matches_numpy(line_problem, low_memory, with_gibbs, reg):
     _, C, H = line_problem
+    G, shift = gibbs(C, reg, with_gibbs and reg > 0.01)
     lam = np.array([0.2, 0.3, 0.5])
     S = sp.csr_matrix(H)
     K, m = H.shape[0], C.shape[1]
@@ -103,9 +111,9 @@ def test_ibp_kernel_matches_numpy(line_problem, low_memory, reg):
     logp = np.empty((1, m))
     logu = np.empty(S.nnz)
     info = np.empty((1, 2))
-    ibp_barycenters(C, S.indptr, S.indices, S.data, np.array([0, K]), lam, reg,
-                    low_memory, 100000, 1e-13, logv, logp, np.empty((K, m)),
-                    logu, info)
+    ibp_barycenters(C, G, shift, S.indptr, S.indices, S.data, np.array([0, K]),
+                    lam, reg, low_memory, 100000, 1e-13, logv, logp,
+                    np.empty((K, m)), logu, info)
     assert info[0, 1] <= 1e-13
     np.testing.assert_allclose(np.exp(logp[0]), naive_ibp(H, C, reg, lam),
                                atol=1e-11)
@@ -126,8 +134,9 @@ def test_ibp_kernel_groups_are_independent(line_problem):
     lam = np.array([1 / 3, 1 / 3, 1 / 3, 0.5, 0.5])
     logp = np.empty((2, 7))
     info = np.empty((2, 2))
-    ibp_barycenters(C, S.indptr, S.indices, S.data, np.array([0, 3, 5]), lam, reg,
-                    False, 20000, 1e-13, np.zeros((5, 7)), logp,
+    G, shift = gibbs(C, reg, True)
+    ibp_barycenters(C, G, shift, S.indptr, S.indices, S.data, np.array([0, 3, 5]),
+                    lam, reg, False, 20000, 1e-13, np.zeros((5, 7)), logp,
                     np.empty((5, 7)), np.empty(S.nnz), info)
     np.testing.assert_allclose(np.exp(logp[0]), naive_ibp(H, C, reg, lam[:3]),
                                atol=1e-11)
@@ -135,9 +144,11 @@ def test_ibp_kernel_groups_are_independent(line_problem):
                                atol=1e-11)
 
 
-@pytest.mark.parametrize("reg", [0.03, 0.003])
-def test_sinkhorn_batch_kernel_matches_numpy(line_problem, rng, reg):
+@pytest.mark.parametrize("reg, with_gibbs", [(0.03, False), (0.03, True),
+                                             (0.003, False)])
+def test_sinkhorn_batch_kernel_matches_numpy(line_problem, rng, reg, with_gibbs):
     _, C, H = line_problem
+    G, shift = gibbs(C, reg, with_gibbs)
     B = rng.random((2, 7))
     B[0, :2] = 0  # zero-mass target bins
     B /= B.sum(axis=1, keepdims=True)
@@ -145,8 +156,8 @@ def test_sinkhorn_batch_kernel_matches_numpy(line_problem, rng, reg):
     cost = np.empty((3, 2))
     n_iter = np.empty((3, 2), dtype=np.intp)
     error = np.empty((3, 2))
-    sinkhorn_batch(C, S.indptr, S.indices, S.data, B, reg, 100000, 1e-12,
-                   np.zeros((3, 2, 7)), cost, n_iter, error)
+    sinkhorn_batch(C, G, shift, S.indptr, S.indices, S.data, B, reg, 100000,
+                   1e-12, np.zeros((3, 2, 7)), cost, n_iter, error)
     assert np.all(error <= 1e-12)
     ref = [[naive_sinkhorn_cost(H[i], B[k], C, reg) for k in range(2)]
            for i in range(3)]
