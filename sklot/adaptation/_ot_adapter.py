@@ -10,8 +10,15 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
+from ..solvers._cost import cost_median
 from ._base import BaseAdapter
-from ._ot_maps import JointMap, barycentric_images, entropic_map, row_chunks
+from ._ot_maps import (
+    JointMap,
+    barycentric_images,
+    entropic_map,
+    plan_operator,
+    row_chunks,
+)
 
 __all__ = ["OTDomainAdapter"]
 
@@ -334,7 +341,7 @@ class OTDomainAdapter(BaseAdapter):
     def _scale_of(self, M):
         if self.cost_scale is None:
             return 1.0
-        stat = np.median(M) if self.cost_scale == "median" else M.max()
+        stat = cost_median(M) if self.cost_scale == "median" else M.max()
         return float(stat) if stat > 0 else 1.0
 
     def _penalize_mismatches(self, M, y, split, target_labelled):
@@ -345,7 +352,7 @@ class OTDomainAdapter(BaseAdapter):
             spread = np.std(ys.astype(float))
             spread = spread if spread > 0 else 1.0
             diff = (ys[:, None].astype(float) - yt[None, cols].astype(float)) / spread
-            M[:, cols] += np.median(M) * diff**2
+            M[:, cols] += cost_median(M) * diff**2
         else:
             mismatch = ys[:, None] != yt[None, cols]
             block = M[:, cols]
@@ -384,9 +391,12 @@ class OTDomainAdapter(BaseAdapter):
         else:
             result = self._solve_linear(a, b, M)
         self.coupling_ = result.plan
+        # converted once: exact plans are sparse, and each dense scan of an
+        # n x m plan costs as much as the sparse products it speeds up
+        self._plan = plan_operator(result.plan)
         self.potentials_ = result.potentials
         self.n_iter_ = int(result.n_iter)
-        self._source_images = barycentric_images(result.plan, Xt, Xs)
+        self._source_images = barycentric_images(self._plan, Xt, Xs)
 
     def _fit_joint(self, Xs, Xt, a, b, M):
         init = self._solve_linear(a, b, M)
@@ -399,10 +409,11 @@ class OTDomainAdapter(BaseAdapter):
 
         joint = JointMap(self._oos, self.map_reg)
         scale = self.cost_scale_ if self.metric == "sqeuclidean" else float(
-            np.median(solvers.cost_matrix(Xs, Xt, metric="sqeuclidean"))
+            cost_median(solvers.cost_matrix(Xs, Xt, metric="sqeuclidean"))
         ) or 1.0
         joint.fit(Xs, Xt, M, init.plan, self.reg, solve, scale)
         self.coupling_ = joint.plan_
+        self._plan = plan_operator(joint.plan_)
         self.n_iter_ = joint.n_iter_
         self._joint = joint
         self._source_images = joint.images_
@@ -430,7 +441,7 @@ class OTDomainAdapter(BaseAdapter):
                 for rows in row_chunks(Xs.shape[0], Xt.shape[0])
             )
         elif Xs.shape[0] * Xt.shape[0] <= _MEDIAN_SAMPLE:
-            stat = np.median(solvers.cost_matrix(Xs, Xt, metric=self.metric))
+            stat = cost_median(solvers.cost_matrix(Xs, Xt, metric=self.metric))
         else:
             i = rng.randint(0, Xs.shape[0], size=_MEDIAN_SAMPLE)
             j = rng.randint(0, Xt.shape[0], size=_MEDIAN_SAMPLE)
@@ -456,7 +467,9 @@ class OTDomainAdapter(BaseAdapter):
             ).fit(Xs)
         if self._oos in ("nearest", "kernel"):
             if self.coupling_ is not None:
-                self._target_images = barycentric_images(self.coupling_.T, Xs, Xt)
+                self._target_images = barycentric_images(
+                    self._plan.T, Xs, Xt
+                )
             else:
                 self._target_images = self._entropic_map(
                     Xt, Xs, self.potentials_[0]
@@ -572,8 +585,8 @@ class OTDomainAdapter(BaseAdapter):
             )
         else:
             out = barycentric_images(
-                self.coupling_.T, values, np.zeros((self.coupling_.shape[1],
-                                                    values.shape[1]))
+                self._plan.T, values,
+                np.zeros((self.coupling_.shape[1], values.shape[1])),
             )
         return out[:, 0] if task == "regression" else out
 

@@ -20,14 +20,23 @@ def row_chunks(n_rows, n_cols, budget=_CHUNK_BYTES):
     return [slice(i, min(i + step, n_rows)) for i in range(0, n_rows, step)]
 
 
-def barycentric_images(plan, Y, fallback):
-    """Rows ``sum_j P_ij Y_j / sum_j P_ij``; rows without mass keep ``fallback``."""
-    mass = plan.sum(axis=1)
+def plan_operator(plan):
+    """``plan`` as CSR when it is sparse, else unchanged.
+
+    Exact plans have at most n + m - 1 nonzeros.
+    """
     if np.count_nonzero(plan) < 0.01 * plan.size:
-        # An exact plan has at most n + m - 1 nonzeros.
-        images = sparse.csr_matrix(plan) @ Y
-    else:
-        images = plan @ Y
+        return sparse.csr_matrix(plan)
+    return plan
+
+
+def barycentric_images(plan, Y, fallback):
+    """Rows ``sum_j P_ij Y_j / sum_j P_ij``; rows without mass keep ``fallback``.
+
+    ``plan`` is dense or a scipy sparse matrix (see plan_operator).
+    """
+    mass = np.asarray(plan.sum(axis=1)).ravel()
+    images = np.asarray(plan @ Y, dtype=np.float64)
     has_mass = mass > 0
     images[has_mass] /= mass[has_mass, None]
     images[~has_mass] = fallback[~has_mass]

@@ -5,6 +5,7 @@ import numbers
 import numpy as np
 from scipy.spatial.distance import cdist
 
+from .._kernels._dense import count_bracket, finish_sqeuclidean
 from ..utils._validation import check_finite_array
 
 __all__ = ["cost_matrix", "METRICS"]
@@ -14,15 +15,42 @@ METRICS = ("sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski")
 
 def _sqeuclidean(X, Y):
     # The Gram-matrix form runs at BLAS speed; cancellation can leave tiny
-    # negative entries, which are clipped.
+    # negative entries, which are clipped. One fused pass finishes it.
     xx = np.einsum("ij,ij->i", X, X)
     yy = np.einsum("ij,ij->i", Y, Y)
-    D = X @ Y.T
-    D *= -2
-    D += xx[:, None]
-    D += yy[None, :]
-    np.maximum(D, 0, out=D)
+    D = np.ascontiguousarray(X @ Y.T)
+    finish_sqeuclidean(D, xx, yy)
     return D
+
+
+# sample size of the bracket search in cost_median
+_MEDIAN_SAMPLE = 2**16
+
+
+def cost_median(M):
+    """Median of all entries of ``M``, equal to ``np.median(M)``.
+
+    Large matrices are not copied whole: a strided sample brackets the
+    middle ranks, one pass counts the entries below the bracket and copies
+    those inside it, and the median is selected among those. If the
+    bracket misses (unlikely), it falls back to ``np.median``.
+    """
+    flat = np.ravel(M)
+    size = flat.size
+    if size <= 4 * _MEDIAN_SAMPLE:
+        return float(np.median(flat))
+    sample = np.sort(flat[:: size // _MEDIAN_SAMPLE])
+    half, margin = sample.size // 2, 4 * int(np.sqrt(sample.size))
+    lo = sample[max(half - margin, 0)]
+    hi = sample[min(half + margin, sample.size - 1)]
+    k_lo, k_hi = (size - 1) // 2, size // 2
+    buf = np.empty(4 * margin * (size // sample.size) + 16, dtype=flat.dtype)
+    below, inside = count_bracket(flat, lo, hi, buf)
+    if inside <= buf.size and below <= k_lo and k_hi < below + inside:
+        ranks = [k_lo - below, k_hi - below]
+        middle = np.partition(buf[:inside], ranks)[ranks]
+        return float(np.mean(middle))
+    return float(np.median(flat))
 
 
 def cost_matrix(X, Y=None, metric="sqeuclidean", p=2):

@@ -54,3 +54,25 @@ def test_cost_matrix_cosine_with_zero_row():
 def test_cost_matrix_errors(args, kwargs, match):
     with pytest.raises(ValueError, match=match):
         cost_matrix(*args, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng: rng.random((700, 800)) ** 3,
+        lambda rng: rng.random((600, 601)).astype(np.float32),
+        lambda rng: np.sort(rng.random(700 * 700)).reshape(700, 700),
+        lambda rng: np.repeat([[0.0, 1.0]], 300 * 500, axis=0).reshape(600, 500),
+        lambda rng: np.full((600, 600), 2.5),
+        lambda rng: rng.integers(0, 3, size=(520, 530)).astype(float),
+        lambda rng: rng.random((7, 9)),
+        lambda rng: np.asfortranarray(rng.random((600, 700))),
+    ],
+)
+def test_cost_median_equals_numpy_median(rng, make):
+    from sklot.solvers._cost import cost_median
+
+    M = make(rng)
+    before = M.copy()
+    assert cost_median(M) == np.median(M)
+    np.testing.assert_array_equal(M, before)
