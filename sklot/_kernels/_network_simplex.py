@@ -35,6 +35,7 @@ import numpy as np
 from numba import int64
 
 from ._config import jit
+from ._ot_candidates import col_candidates, row_candidates
 
 __all__ = ["network_simplex"]
 
@@ -365,6 +366,79 @@ def _segment_argmin(row, pid, s, e):
         "n": int64,
         "m": int64,
         "nm": int64,
+        "n_arcs": int64,
+        "kr": int64,
+        "kc": int64,
+        "na": int64,
+        "p": int64,
+        "i": int64,
+        "j": int64,
+    }
+)
+def _initial_candidates(M, f0, g0, k, pi, ai, aj, ac):
+    """Fill ``ai, aj, ac`` with the k cheapest arcs of every row and column.
+
+    Costs are reduced by ``(f0, g0)`` when given (empty arrays otherwise),
+    by the current potentials ``pi`` otherwise. Returns the number of arcs.
+    """
+    n, m = M.shape
+    kr = min(k, m)
+    kc = min(k, n)
+    pr = np.empty(n, np.float64)
+    pc = np.empty(m, np.float64)
+    if f0.shape[0] == n and g0.shape[0] == m:
+        for i in range(n):
+            pr[i] = -f0[i]
+        for j in range(m):
+            pc[j] = g0[j]
+    else:
+        for i in range(n):
+            pr[i] = pi[i]
+        for j in range(m):
+            pc[j] = pi[n + j]
+    out_j = np.empty((n, kr), np.int64)
+    out_r = np.empty((n, kr), np.float64)
+    counts = np.empty(n, np.int64)
+    row_candidates(M, pr, pc, kr, 0.0, 1.0, False, out_j, out_r, counts)
+    na = 0
+    for i in range(n):
+        for p in range(counts[i]):
+            ai[na] = i
+            aj[na] = out_j[i, p]
+            ac[na] = M[i, out_j[i, p]]
+            na += 1
+    out_i = np.empty((m, kc), np.int64)
+    out_c = np.empty((m, kc), np.float64)
+    ccount = np.empty(m, np.int64)
+    kth = np.empty(m, np.float64)
+    col_candidates(M, pr, kc, out_i, out_c, ccount, kth)
+    for j in range(m):
+        for p in range(ccount[j]):
+            i = out_i[j, p]
+            # already listed for its row when strictly below the row's k-th
+            if counts[i] == kr and (
+                M[i, j] + pr[i] - pc[j] < out_r[i, kr - 1]
+            ):
+                continue
+            ai[na] = i
+            aj[na] = j
+            ac[na] = M[i, j]
+            na += 1
+    return na
+
+
+@jit
+def _grow(arr, size):
+    out = np.empty(size, arr.dtype)
+    out[: arr.shape[0]] = arr
+    return out
+
+
+@jit(
+    locals={
+        "n": int64,
+        "m": int64,
+        "nm": int64,
         "root": int64,
         "n_arcs": int64,
         "block": int64,
@@ -384,16 +458,33 @@ def _segment_argmin(row, pid, s, e):
         "max_iter": int64,
         "u": int64,
         "n_refresh": int64,
+        "n_cand": int64,
+        "na": int64,
+        "q": int64,
+        "barg": int64,
+        "n_add": int64,
+        "n_round": int64,
+        "p": int64,
+        "k_add": int64,
     }
 )
-def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats, value):
+def network_simplex(
+    M, a, b, max_iter, block_size, eps, f0, g0, n_cand, plan, f, g, stats,
+    value,
+):
     """Solve min <P, M> s.t. P 1 = a, P^T 1 = b, P >= 0 (IN: M, a, b).
 
     ``sum(a)`` must equal ``sum(b)`` up to rounding and every weight must be
-    positive. OUT: ``plan`` (zero-filled on entry), ``f``, ``g``, ``stats``
-    (``[n_iter, status, n_art]``: status 0 optimal, 1 stopped at
-    ``max_iter``; ``n_art`` counts artificial arcs still carrying flow) and
-    ``value[0] = <plan, M>``. ``max_iter <= 0`` means no limit; a block
+    positive. With ``n_cand > 0`` pricing first runs on a list of candidate
+    arcs (the ``n_cand`` cheapest of every row and column, reduced by the
+    dual estimates ``f0, g0`` when these are not empty), extended by full
+    scans until no arc of ``M`` prices out; if a scan finds violated arcs
+    in more than about half of the rows and columns the list is dropped
+    for block search over all arcs. OUT: ``plan`` (zero-filled on entry),
+    ``f``, ``g``, ``stats`` (``[n_iter, status, n_art, n_round]``: status 0
+    optimal, 1 stopped at ``max_iter``; ``n_art`` counts artificial arcs
+    still carrying flow, ``n_round`` the full scans of the candidate phase)
+    and ``value[0] = <plan, M>``. ``max_iter <= 0`` means no limit; a block
     size ``<= 0`` means ``sqrt(n * m)``.
     """
     n, m = M.shape
@@ -456,6 +547,94 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats, value
             n_iter += 1
 
     pid = pi[n:nm]
+    n_round = 0
+    solved = False
+    if n_cand > 0 and status == OPTIMAL:
+        # candidate pricing: block search over a list of arcs, kept short
+        # so that a block holds many entering arcs; full scans of M append
+        # the k_add most violated arcs of each row until none is left
+        k_add = max(n_cand // 2, 1)
+        k_add = min(k_add, m)
+        ai = np.empty(n * min(n_cand, m) + m * min(n_cand, n), np.int64)
+        aj = np.empty(ai.shape[0], np.int64)
+        ac = np.empty(ai.shape[0], np.float64)
+        na = _initial_candidates(M, f0, g0, n_cand, pi, ai, aj, ac)
+        out_j = np.empty((n, k_add), np.int64)
+        out_r = np.empty((n, k_add), np.float64)
+        counts = np.empty(n, np.int64)
+        q = 0
+        n_refresh = 0
+        fresh = False
+        while True:
+            block = max(np.int64(np.sqrt(np.float64(na))), 10)
+            best = 0.0
+            barg = -1
+            cnt = 0
+            scanned = 0
+            while scanned < na:
+                i = ai[q]
+                r = ac[q] + pi[i] - pid[aj[q]]
+                if r < best:
+                    best = r
+                    barg = q
+                q += 1
+                if q == na:
+                    q = 0
+                cnt += 1
+                scanned += 1
+                if cnt >= block:
+                    cnt = 0
+                    if barg >= 0 and best < -eps * max(scale, abs(pi[ai[barg]])):
+                        break
+            found = False
+            if barg >= 0:
+                i = ai[barg]
+                j = aj[barg]
+                best = ac[barg] + pi[i] - pid[j]
+                found = best < -eps * max(scale, abs(pi[i]), abs(pid[j]))
+            if found:
+                if max_iter > 0 and n_iter >= max_iter:
+                    status = MAX_ITER
+                    break
+                _pivot(i, n + j, i * m + j, best, parent, pred, up, thread,
+                       rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
+                n_iter += 1
+                fresh = False
+                continue
+            if not fresh and n_refresh < 8:
+                _tree_potentials(M, parent, pred, up, thread, pi, art, root)
+                n_refresh += 1
+                fresh = True
+                continue
+            if not fresh:
+                _tree_potentials(M, parent, pred, up, thread, pi, art, root)
+                fresh = True
+            # the list is priced out: look for violated arcs in all of M
+            row_candidates(M, pi[:n], pid, k_add, eps, scale, True, out_j,
+                           out_r, counts)
+            n_round += 1
+            n_add = 0
+            for i in range(n):
+                n_add += counts[i]
+            if n_add == 0:
+                solved = True
+                break
+            if 2 * n_add > nm:
+                # the list misses too much of the optimal support
+                break
+            if na + n_add > ai.shape[0]:
+                size = max(2 * ai.shape[0], na + n_add)
+                ai = _grow(ai, size)
+                aj = _grow(aj, size)
+                ac = _grow(ac, size)
+            for i in range(n):
+                for p in range(counts[i]):
+                    ai[na] = i
+                    aj[na] = out_j[i, p]
+                    ac[na] = M[i, out_j[i, p]]
+                    na += 1
+            n_refresh = 0
+
     # block search pricing over the arcs, cyclically from (i, j)
     block = block_size
     if block <= 0:
@@ -466,7 +645,7 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats, value
     j = 0
     n_refresh = 0
     fresh = False
-    while status == OPTIMAL:
+    while status == OPTIMAL and not solved:
         best = 0.0
         bi = -1
         bs = 0
@@ -556,3 +735,4 @@ def network_simplex(M, a, b, max_iter, block_size, eps, plan, f, g, stats, value
     stats[0] = n_iter
     stats[1] = status
     stats[2] = n_art
+    stats[3] = n_round
