@@ -5,6 +5,8 @@ import warnings
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy.optimize import linear_sum_assignment, linprog
 from sklearn.exceptions import ConvergenceWarning
 
@@ -54,8 +56,9 @@ def _weights(rng, n, kind):
 
 @pytest.fixture
 def coarse_everywhere(monkeypatch):
-    """Estimate duals on a subproblem whatever the size (min side >= 16)."""
-    monkeypatch.setattr(_exact, "_COARSE_SIZE", 0)
+    """Candidate pricing with a dual estimate whatever the size (the estimate
+    needs a shorter side of at least 16)."""
+    monkeypatch.setattr(_exact, "_CANDIDATE_SIZE", 0)
 
 
 @pytest.mark.parametrize("weights", ["uniform", "random"])
@@ -95,7 +98,9 @@ def test_constant_cost_with_coarse_estimate(coarse_everywhere):
 
 
 @pytest.mark.parametrize("n_cand", [0, 1, 3, 100])
-def test_candidate_list_length_does_not_change_the_optimum(rng, monkeypatch, n_cand):
+def test_candidate_list_length_does_not_change_the_optimum(
+    rng, coarse_everywhere, monkeypatch, n_cand
+):
     monkeypatch.setattr(_exact, "_N_CAND", n_cand)
     M = _clouds(rng, 45, 38, 3)
     a = _weights(rng, 45, "random")
@@ -119,9 +124,9 @@ def test_uniform_square_matches_linear_sum_assignment(rng, coarse_everywhere, d)
 
 
 def test_real_thresholds_on_a_large_assignment(rng):
-    # n * m above _COARSE_SIZE: the default path with a dual estimate
+    # the default path with a dual estimate, two levels deep
     n = 1000
-    assert n * n >= _exact._COARSE_SIZE
+    assert n * n >= 16 * _exact._CANDIDATE_SIZE
     M = _clouds(rng, n, n, 5)
     rows, cols = linear_sum_assignment(M)
     res = emd(None, None, M)
@@ -186,3 +191,34 @@ def test_max_iter_stops_in_the_candidate_phase(rng, coarse_everywhere):
         warnings.simplefilter("error", ConvergenceWarning)
         again = emd(a, a, M)
     np.testing.assert_array_equal(again.plan, full.plan)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.integers(16, 40),
+    st.integers(16, 40),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["clouds", "integer", "uniform"]),
+)
+def test_property_candidate_path_is_optimal(n, m, seed, kind):
+    rng = np.random.default_rng(seed)
+    if kind == "clouds":
+        M = _clouds(rng, n, m, int(rng.integers(1, 6)))
+    elif kind == "integer":
+        M = rng.integers(0, 4, (n, m)).astype(float)
+    else:
+        M = rng.random((n, m))
+    a = rng.integers(0, 4, n).astype(float) + (kind != "integer")
+    b = rng.integers(0, 4, m).astype(float) + 1.0
+    a[0] += 1.0
+    a /= a.sum()
+    b /= b.sum()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_exact, "_CANDIDATE_SIZE", 0)
+        res = emd(a, b, M)
+    dense = emd(a, b, M)
+    assert res.marginal_error <= 1e-12
+    f, g = res.potentials
+    assert (M - f[:, None] - g[None, :]).min() >= -1e-10 * max(1.0, M.max())
+    assert a @ f + b @ g == pytest.approx(res.value, rel=1e-9, abs=1e-12)
+    assert res.value == pytest.approx(dense.value, rel=1e-9, abs=1e-12)
