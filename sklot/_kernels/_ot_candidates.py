@@ -17,7 +17,23 @@ from ._config import jit
 __all__ = ["c_transform_cols", "c_transform_rows", "col_candidates", "row_candidates"]
 
 
-@jit(locals={"cnt": int64, "p": int64})
+@jit(locals={"p": int64})
+def _insert(idx, val, cnt, k, item, r):
+    """Insert ``(item, r)`` into the sorted list ``val[:cnt]``; the new length.
+
+    The list holds at most ``k`` entries: when full, the largest drops out.
+    """
+    p = cnt if cnt < k else k - 1
+    while p > 0 and val[p - 1] > r:
+        val[p] = val[p - 1]
+        idx[p] = idx[p - 1]
+        p -= 1
+    val[p] = r
+    idx[p] = item
+    return cnt + 1 if cnt < k else k
+
+
+@jit(locals={"cnt": int64})
 def row_candidates(M, pr, pc, k, eps, scale, negative, out_j, out_r, counts):
     """For each row, the ``k`` columns of smallest reduced cost.
 
@@ -38,21 +54,13 @@ def row_candidates(M, pr, pc, k, eps, scale, negative, out_j, out_r, counts):
             if r < kth:
                 if negative and not r < -eps * max(scale, abs(pri), abs(pc[j])):
                     continue
-                p = cnt if cnt < k else k - 1
-                while p > 0 and out_r[i, p - 1] > r:
-                    out_r[i, p] = out_r[i, p - 1]
-                    out_j[i, p] = out_j[i, p - 1]
-                    p -= 1
-                out_r[i, p] = r
-                out_j[i, p] = j
-                if cnt < k:
-                    cnt += 1
+                cnt = _insert(out_j[i], out_r[i], cnt, k, j, r)
                 if cnt == k:
                     kth = out_r[i, k - 1]
         counts[i] = cnt
 
 
-@jit(locals={"cnt": int64, "p": int64})
+@jit(locals={"cnt": int64})
 def col_candidates(M, pr, k, out_i, out_r, counts, kth):
     """For each column, the ``k`` rows of smallest ``M[i, j] + pr[i]``.
 
@@ -70,17 +78,8 @@ def col_candidates(M, pr, k, out_i, out_r, counts, kth):
         for j in range(m):
             r = row[j] + pri
             if r < kth[j]:
-                cnt = counts[j]
-                p = cnt if cnt < k else k - 1
-                while p > 0 and out_r[j, p - 1] > r:
-                    out_r[j, p] = out_r[j, p - 1]
-                    out_i[j, p] = out_i[j, p - 1]
-                    p -= 1
-                out_r[j, p] = r
-                out_i[j, p] = i
-                if cnt < k:
-                    cnt += 1
-                    counts[j] = cnt
+                cnt = _insert(out_i[j], out_r[j], counts[j], k, i, r)
+                counts[j] = cnt
                 if cnt == k:
                     kth[j] = out_r[j, k - 1]
 

@@ -13,19 +13,10 @@ from sklot.solvers import (
     barycenter_free_support,
     wasserstein_1d,
 )
+from sklot.utils._testing import linprog_ot_value
 
 # ---------------------------------------------------------------------------
 # Oracles
-
-
-def lp_ot(a, b, C):
-    """Exact OT cost by linprog (HiGHS) on the dense transport polytope."""
-    n, m = C.shape
-    A_eq = np.vstack([np.kron(np.eye(n), np.ones(m)), np.kron(np.ones(n), np.eye(m))])
-    res = linprog(C.ravel(), A_eq=A_eq, b_eq=np.concatenate([a, b]),
-                  bounds=(0, None), method="highs")
-    assert res.status == 0
-    return res.fun
 
 
 def lp_barycenter(H, C, lam):
@@ -54,7 +45,7 @@ def lp_barycenter(H, C, lam):
 
 
 def barycenter_objective(H, C, lam, p):
-    return sum(lam[k] * lp_ot(H[k], p, C) for k in range(H.shape[0]))
+    return sum(lam[k] * linprog_ot_value(H[k], p, C) for k in range(H.shape[0]))
 
 
 def naive_ibp(H, C, reg, lam, n_iter=20000):

@@ -6,22 +6,10 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
 from sklot.solvers import OTResult, emd, emd2
-
-
-def _linprog_value(a, b, M):
-    n, m = M.shape
-    A = np.zeros((n + m, n * m))
-    for i in range(n):
-        A[i, i * m:(i + 1) * m] = 1.0
-    for j in range(m):
-        A[n + j, j::m] = 1.0
-    res = linprog(M.ravel(), A_eq=A, b_eq=np.r_[a, b], method="highs")
-    assert res.status == 0
-    return res.fun
+from sklot.utils._testing import linprog_ot_value
 
 
 def _check_optimal(res, a, b, M, ref, rtol=1e-9):
@@ -86,7 +74,7 @@ def test_matches_linprog(rng, cost, weights):
         b = _weights(rng, m, weights)
         b *= a.sum() / b.sum()
         res = emd(a, b, M)
-        _check_optimal(res, a, b, M, _linprog_value(a, b, M))
+        _check_optimal(res, a, b, M, linprog_ot_value(a, b, M))
 
 
 def test_larger_random_instances_match_linprog(rng):
@@ -96,7 +84,7 @@ def test_larger_random_instances_match_linprog(rng):
         M = ((X[:, None, :] - Y[None, :, :]) ** 2).sum(-1)
         a = _weights(rng, n, "random")
         b = _weights(rng, m, "random")
-        _check_optimal(emd(a, b, M), a, b, M, _linprog_value(a, b, M))
+        _check_optimal(emd(a, b, M), a, b, M, linprog_ot_value(a, b, M))
 
 
 def test_uniform_square_is_a_permutation(rng):
@@ -106,7 +94,7 @@ def test_uniform_square_is_a_permutation(rng):
     assert np.all(np.isin(res.plan * n, [0.0, 1.0]) | np.isclose(res.plan * n, 1.0))
     assert np.count_nonzero(res.plan) == n
     _check_optimal(res, np.full(n, 1 / n), np.full(n, 1 / n), M,
-                   _linprog_value(np.full(n, 1 / n), np.full(n, 1 / n), M))
+                   linprog_ot_value(np.full(n, 1 / n), np.full(n, 1 / n), M))
 
 
 def test_zero_weights_are_dropped_and_duals_stay_feasible(rng):
@@ -122,7 +110,7 @@ def test_zero_weights_are_dropped_and_duals_stay_feasible(rng):
         a /= a.sum()
         b /= b.sum()
         res = emd(a, b, M)
-        _check_optimal(res, a, b, M, _linprog_value(a, b, M))
+        _check_optimal(res, a, b, M, linprog_ot_value(a, b, M))
         assert np.all(res.plan[a == 0] == 0.0)
         assert np.all(res.plan[:, b == 0] == 0.0)
 
@@ -147,7 +135,7 @@ def test_unnormalised_equal_mass(rng):
     b = rng.random(m)
     b *= a.sum() / b.sum()
     res = emd(a, b, M)
-    _check_optimal(res, a, b, M, _linprog_value(a, b, M))
+    _check_optimal(res, a, b, M, linprog_ot_value(a, b, M))
     # value is homogeneous in the total mass
     assert res.value == pytest.approx(
         a.sum() * emd2(a / a.sum(), b / b.sum(), M), rel=1e-12

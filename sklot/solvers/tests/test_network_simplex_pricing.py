@@ -7,23 +7,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy.optimize import linear_sum_assignment, linprog
+from scipy.optimize import linear_sum_assignment
 from sklearn.exceptions import ConvergenceWarning
 
 from sklot._kernels._network_simplex import network_simplex
 from sklot.solvers import _exact, emd
-
-
-def _linprog_value(a, b, M):
-    n, m = M.shape
-    A = np.zeros((n + m, n * m))
-    for i in range(n):
-        A[i, i * m:(i + 1) * m] = 1.0
-    for j in range(m):
-        A[n + j, j::m] = 1.0
-    res = linprog(M.ravel(), A_eq=A, b_eq=np.r_[a, b], method="highs")
-    assert res.status == 0
-    return res.fun
+from sklot.utils._testing import linprog_ot_value
 
 
 def _check_certificate(res, a, b, M):
@@ -73,7 +62,7 @@ def test_coarse_dual_estimate_matches_linprog(
     b = _weights(rng, m, weights)
     res = emd(a, b, M)
     _check_certificate(res, a, b, M)
-    assert res.value == pytest.approx(_linprog_value(a, b, M), rel=1e-9)
+    assert res.value == pytest.approx(linprog_ot_value(a, b, M), rel=1e-9)
 
 
 def test_coarse_dual_estimate_with_ties(rng, coarse_everywhere):
@@ -86,7 +75,7 @@ def test_coarse_dual_estimate_with_ties(rng, coarse_everywhere):
         b = np.full(36, 1 / 36)
         res = emd(a, b, M)
         _check_certificate(res, a, b, M)
-        assert res.value == pytest.approx(_linprog_value(a, b, M), rel=1e-9)
+        assert res.value == pytest.approx(linprog_ot_value(a, b, M), rel=1e-9)
 
 
 def test_constant_cost_with_coarse_estimate(coarse_everywhere):
@@ -107,7 +96,7 @@ def test_candidate_list_length_does_not_change_the_optimum(
     b = _weights(rng, 38, "random")
     res = emd(a, b, M)
     _check_certificate(res, a, b, M)
-    assert res.value == pytest.approx(_linprog_value(a, b, M), rel=1e-9)
+    assert res.value == pytest.approx(linprog_ot_value(a, b, M), rel=1e-9)
 
 
 @pytest.mark.parametrize("d", [1, 2, 20])
@@ -158,7 +147,7 @@ def test_kernel_falls_back_to_block_search(rng):
     g0 = rng.normal(size=n) * 10.0 * M.max()
     plan, f, g, stats, value = _kernel(M, a, a, 4, f0=np.zeros(n), g0=g0)
     assert stats[1] == 0 and stats[3] == 1
-    assert value == pytest.approx(_linprog_value(a, a, M), rel=1e-9)
+    assert value == pytest.approx(linprog_ot_value(a, a, M), rel=1e-9)
     assert (M - f[:, None] - g[None, :]).min() >= -1e-10 * np.abs(M).max()
 
 

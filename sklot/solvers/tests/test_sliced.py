@@ -9,7 +9,6 @@ import scipy.stats
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
-from scipy.optimize import linprog
 
 from sklot.solvers import (
     max_sliced_wasserstein,
@@ -19,25 +18,14 @@ from sklot.solvers import (
     sliced_wasserstein_pairwise,
     wasserstein_1d,
 )
+from sklot.utils._testing import linprog_ot_value
 
 
 def exact_ot_value(x, y, a, b, p):
     """W_p^p by linear programming on the full cost matrix (the oracle)."""
     a = np.asarray(a, dtype=float) / np.sum(a)
     b = np.asarray(b, dtype=float) / np.sum(b)
-    C = np.abs(np.subtract.outer(x, y)) ** p
-    n, m = C.shape
-    rows = np.kron(np.eye(n), np.ones((1, m)))
-    cols = np.kron(np.ones((1, n)), np.eye(m))
-    res = linprog(
-        C.ravel(),
-        A_eq=np.vstack([rows, cols]),
-        b_eq=np.concatenate([a, b]),
-        bounds=(0, None),
-        method="highs",
-    )
-    assert res.status == 0
-    return res.fun
+    return linprog_ot_value(a, b, np.abs(np.subtract.outer(x, y)) ** p)
 
 
 # --- exact 1D -----------------------------------------------------------------
