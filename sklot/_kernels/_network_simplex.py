@@ -39,6 +39,9 @@ from ._ot_candidates import col_candidates, row_candidates
 
 __all__ = ["network_simplex"]
 
+# full scans of the candidate phase before block search takes over
+_MAX_ROUNDS = 64
+
 # status codes returned in stats[1]
 OPTIMAL = 0
 MAX_ITER = 1
@@ -619,8 +622,10 @@ def network_simplex(
             if n_add == 0:
                 solved = True
                 break
-            if 2 * n_add > nm:
-                # the list misses too much of the optimal support
+            if 2 * n_add > nm or n_round > _MAX_ROUNDS:
+                # the list misses too much of the optimal support (or,
+                # against rounding ties, keeps missing it): block search
+                # over all arcs finishes from the current tree
                 break
             if na + n_add > ai.shape[0]:
                 size = max(2 * ai.shape[0], na + n_add)
