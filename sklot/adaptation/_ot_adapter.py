@@ -78,7 +78,10 @@ class OTDomainAdapter(BaseAdapter):
         Strength of the class regularization of Courty et al. (2017): a
         concave group penalty (``lp-l1``) on the mass each target row
         receives from each source class. Needs class labels on the source
-        rows and an entropic ``reg``.
+        rows. With ``reg=None`` each majorization step is an exact solve;
+        an exact plan already feeds each target row from few classes, so
+        there the penalty usually leaves the plan unchanged (see
+        :func:`sklot.solvers.class_regularized_ot`).
     reg_marginals : float or None, default=None
         ``None`` transports all the mass (balanced). A float relaxes the
         marginal constraints with a KL penalty of that weight (unbalanced
@@ -268,17 +271,12 @@ class OTDomainAdapter(BaseAdapter):
         return mode
 
     def _check_options(self, y, task):
-        needs_reg = {
-            "reg_class": self.reg_class,
-            "reg_marginals": self.reg_marginals,
-        }
-        for name, value in needs_reg.items():
-            if value is not None and self.reg is None:
-                raise ValueError(
-                    f"{name}={value!r} needs an entropic solve: set reg to a "
-                    "positive float (for example reg=0.1), or set "
-                    f"{name}=None for exact transport."
-                )
+        if self.reg_marginals is not None and self.reg is None:
+            raise ValueError(
+                f"reg_marginals={self.reg_marginals!r} needs an entropic "
+                "solve: set reg to a positive float (for example reg=0.1), "
+                "or set reg_marginals=None for exact transport."
+            )
         if self.reg_class is not None and y is None:
             raise ValueError(
                 "reg_class groups the source rows by class and needs their "

@@ -1,4 +1,4 @@
-"""Class-regularized (group-lasso) entropic optimal transport."""
+"""Class-regularized (group-lasso) optimal transport, entropic or exact."""
 
 import math
 import warnings
@@ -11,6 +11,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ..utils._validation import check_equal_mass
 from ._entropic_common import check_positive, check_problem
+from ._exact import emd
 from ._result import OTResult
 from ._sinkhorn import sinkhorn
 
@@ -20,8 +21,10 @@ PENALTIES = ("lpl1", "l1l2")
 
 
 def _entropic_objective(P, M, reg, ab_log):
-    """``<P, M> + reg * KL(P | a b^T)`` and ``<P, M>``."""
+    """``<P, M> + reg * KL(P | a b^T)`` and ``<P, M>`` (no KL if reg is None)."""
     lin = float(np.vdot(P, M))
+    if reg is None:
+        return lin, lin
     kl = float(xlogy(P, P).sum() - np.vdot(P, ab_log) - P.sum() + 1.0)
     return lin + reg * kl, lin
 
@@ -55,15 +58,21 @@ def class_regularized_ot(
     transport of each class to its own target region (Courty, Flamary,
     Tuia and Rakotomamonjy, 2017).
 
+    ``reg=None`` drops the entropic term and solves each step exactly with
+    :func:`emd`. An exact plan is a vertex of the transport polytope that
+    already sends few classes to each target point, and for ``"lpl1"`` it
+    is usually a fixed point of the majorization: the result is then the
+    plain exact plan. The entropic problem is where the penalty acts most.
+
     - ``penalty="lpl1"``: ``p = 1/2``, ``q = 1`` (concave), minimized by
-      majorization-minimization: each step solves :func:`sinkhorn` with the
+      majorization-minimization: each step solves the inner problem with the
       cost ``M + reg_class * W``, ``W_cj = 1/2 (Z_cj + delta) ** -1/2`` the
       slope of the penalty at the current class masses ``Z_cj = sum_{i in
       I_c} P_ij`` (``delta = 1e-3 * mean(b)`` keeps the slope finite).
       Every step decreases the smoothed objective.
     - ``penalty="l1l2"``: ``p = 1``, ``q = 2`` (convex group lasso),
       minimized by the generalized conditional gradient: each step solves
-      :func:`sinkhorn` with the cost linearized at the current plan and
+      the inner problem with the cost linearized at the current plan and
       moves towards its solution by an exact line search on the full
       objective, which therefore decreases at every step.
 
@@ -77,11 +86,12 @@ def class_regularized_ot(
         Target weights (same total mass); ``None`` means uniform.
     M : array-like of shape (n, m)
         Cost matrix.
-    reg : float
-        Entropic regularization, in the units of ``M``.
+    reg : float or None
+        Entropic regularization, in the units of ``M``; ``None`` for exact
+        inner solves.
     reg_class : float
         Strength of the class penalty, in the units of ``M`` (zero gives
-        :func:`sinkhorn`).
+        :func:`sinkhorn`, or :func:`emd` when ``reg`` is None).
     labels_source : array-like of shape (n,)
         Class of each source row (any labels).
     penalty : {"lpl1", "l1l2"}, default="lpl1"
@@ -89,9 +99,11 @@ def class_regularized_ot(
     max_iter : int, default=20
         Maximum number of majorization or conditional-gradient steps.
     tol : float, default=1e-9
-        Marginal tolerance of each inner :func:`sinkhorn` solve.
+        Marginal tolerance of each inner :func:`sinkhorn` solve (exact
+        solves need none).
     inner_max_iter : int, default=1000
-        Iteration budget of each inner solve.
+        Iteration budget of each inner :func:`sinkhorn` solve (exact solves
+        always run to the optimum).
     objective_tol : float, default=1e-7
         Stop when a step decreases the objective by less than this fraction.
     dtype : {None, numpy.float32, numpy.float64}, default=None
@@ -114,7 +126,8 @@ def class_regularized_ot(
 
     See Also
     --------
-    sinkhorn : The problem without class penalty.
+    sinkhorn : The entropic problem without class penalty.
+    emd : The exact problem without class penalty.
 
     References
     ----------
@@ -139,7 +152,7 @@ def class_regularized_ot(
     >>> bool(purity > 0.99)
     True
     """
-    reg = check_positive(reg, "reg")
+    reg = None if reg is None else check_positive(reg, "reg")
     if not isinstance(reg_class, (int, float, np.number)) or isinstance(
         reg_class, bool
     ) or not (reg_class >= 0 and math.isfinite(reg_class)):
@@ -176,6 +189,11 @@ def class_regularized_ot(
         ab_log = np.log(a_n)[:, None] + np.log(b_n)[None, :]
     ab_log[~np.isfinite(ab_log)] = 0.0
     inner = dict(tol=tol, max_iter=inner_max_iter, warn=False)
+
+    def solve(cost, init=None):
+        if reg is None:
+            return emd(a_n, b_n, cost)
+        return sinkhorn(a_n, b_n, cost, reg, init=init, **inner)
     delta = 1e-3 * float(b_n.mean())
 
     def penalty_value(P, smooth):
@@ -189,7 +207,7 @@ def class_regularized_ot(
 
     # The problem is solved for normalized weights; the plan is rescaled
     # at the end.
-    res = sinkhorn(a_n, b_n, M, reg, **inner)
+    res = solve(M)
     P = res.plan
     n_inner = res.n_iter
     inner_ok = res.converged
@@ -200,18 +218,13 @@ def class_regularized_ot(
         n_steps += 1
         if penalty == "lpl1":
             slope = 0.5 / np.sqrt(S @ P + delta)
-            res = sinkhorn(
-                a_n, b_n, M + reg_class * slope[codes], reg,
-                init=res.potentials, **inner,
-            )
+            res = solve(M + reg_class * slope[codes], res.potentials)
             P_new = res.plan
         else:
             norms = np.sqrt(S @ (P * P))
             with np.errstate(divide="ignore", invalid="ignore"):
                 grad = np.where(norms[codes] > 0, P / norms[codes], 0.0)
-            res = sinkhorn(
-                a_n, b_n, M + reg_class * grad, reg, init=res.potentials, **inner
-            )
+            res = solve(M + reg_class * grad, res.potentials)
             direction = res.plan - P
             step = minimize_scalar(
                 lambda t: objective(P + t * direction)[0],
@@ -240,13 +253,13 @@ def class_regularized_ot(
             stacklevel=2,
         )
     plan = P * mass
-    ab = np.outer(a, b)
-    pos = plan > 0
     lin = float(np.vdot(plan, M))
-    kl = float(
-        np.sum(plan[pos] * np.log(plan[pos] / ab[pos])) - plan.sum() + ab.sum()
-    )
-    value = lin + reg * kl + reg_class * penalty_value(plan, smooth=False)
+    value = lin + reg_class * penalty_value(plan, smooth=False)
+    if reg is not None:
+        ab = np.outer(a, b)
+        pos = plan > 0
+        kl = plan[pos] * np.log(plan[pos] / ab[pos])
+        value += reg * float(np.sum(kl) - plan.sum() + ab.sum())
     marginal_error = float(
         max(np.abs(plan.sum(1) - a).max(), np.abs(plan.sum(0) - b).max())
     )
