@@ -155,6 +155,76 @@ def test_sinkhorn_batch_kernel_matches_numpy(line_problem, rng, reg, with_gibbs)
     np.testing.assert_allclose(cost, ref, atol=1e-11)
 
 
+def plain_sinkhorn_iterations(a, b, C, reg, tol):
+    """Scaling iterations plain Sinkhorn needs for an L1 column error <= tol."""
+    K = np.exp(-C / reg)
+    u = np.ones(a.shape[0])
+    for it in range(1, 100000):
+        v = b / (K.T @ u)
+        u = a / (K @ v)
+        if np.abs(v * (K.T @ u) - b).sum() <= tol:
+            return it
+    raise AssertionError("plain Sinkhorn did not converge")
+
+
+def test_sinkhorn_batch_acceleration_cuts_iterations(rng):
+    # a 1D grid where plain Sinkhorn contracts slowly: the accelerated
+    # kernel reaches the same plan in far fewer scaling iterations
+    x = np.linspace(0, 1, 12)[:, None]
+    C = (x - x.T) ** 2
+    reg = 0.02
+    H = rng.random((4, 12)) + 0.05
+    H[0, :4] = 0
+    H /= H.sum(axis=1, keepdims=True)
+    B = rng.random((3, 12)) + 0.05
+    B[1, -3:] = 0
+    B /= B.sum(axis=1, keepdims=True)
+    S = sp.csr_matrix(H)
+    cost = np.empty((4, 3))
+    n_iter = np.empty((4, 3), dtype=np.intp)
+    error = np.empty((4, 3))
+    G, shift = gibbs(C, reg, True)
+    sinkhorn_batch(C, G, shift, S.indptr, S.indices, S.data, B, reg, 100000,
+                   1e-12, np.zeros((4, 3, 12)), cost, n_iter, error)
+    assert np.all(error <= 1e-12)
+    for i in range(4):
+        for k in range(3):
+            rows = H[i] > 0
+            plain = plain_sinkhorn_iterations(H[i, rows], B[k], C[rows], reg,
+                                              1e-12)
+            assert plain > 100
+            assert n_iter[i, k] < plain / 4
+            ref = naive_sinkhorn_cost(H[i, rows], B[k], C[rows], reg, 4 * plain)
+            np.testing.assert_allclose(cost[i, k], ref, atol=1e-11)
+
+
+@pytest.mark.parametrize("reg", [0.01, 0.002])
+def test_sinkhorn_batch_small_reg_is_finite_and_warm_starts(line_problem, rng,
+                                                           reg):
+    # costs up to 1 and reg down to 1 / 500 of them: scalings are absorbed
+    # again and again; nothing becomes NaN and a warm start from the
+    # returned log-scalings is already converged
+    _, C, H = line_problem
+    B = rng.random((2, 7))
+    B[1, 5:] = 0
+    B /= B.sum(axis=1, keepdims=True)
+    S = sp.csr_matrix(H)
+    logv = np.zeros((3, 2, 7))
+    out = [np.empty((3, 2)), np.empty((3, 2), dtype=np.intp), np.empty((3, 2))]
+    sinkhorn_batch(C, np.empty((0, 7)), 0.0, S.indptr, S.indices, S.data, B,
+                   reg, 100000, 1e-10, logv, *out)
+    cost, n_iter, error = out
+    assert np.all(np.isfinite(cost)) and np.all(error <= 1e-10)
+    assert not np.any(np.isnan(logv))
+    for i in range(3):
+        assert cost[i, 0] >= linprog_ot_value(H[i], B[0], C) - 1e-8
+    again = [np.empty((3, 2)), np.empty((3, 2), dtype=np.intp), np.empty((3, 2))]
+    sinkhorn_batch(C, np.empty((0, 7)), 0.0, S.indptr, S.indices, S.data, B,
+                   reg, 100000, 1e-10, logv, *again)
+    assert np.all(again[1] == 0)
+    np.testing.assert_allclose(again[0], cost, atol=1e-12)
+
+
 # ---------------------------------------------------------------------------
 # Fixed support
 
