@@ -10,18 +10,16 @@ process CPU time, less sensitive to a busy machine.
 """
 
 import argparse
-import gc
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 import ot
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _timing import peak_memory, print_table, ratio  # noqa: E402
+from _timing import peak_memory, print_table, ratio, timed  # noqa: E402
 
 from sklot.solvers import cost_matrix, emd  # noqa: E402
 
@@ -43,14 +41,6 @@ def _problem(n, m, weights, seed=0):
     return a, b, M
 
 
-def _timed(fn):
-    gc.collect()
-    wall = time.perf_counter()
-    cpu = time.process_time()
-    out = fn()
-    return out, time.perf_counter() - wall, time.process_time() - cpu
-
-
 def bench_emd(n, m, weights, repeat):
     a, b, M = _problem(n, m, weights)
 
@@ -65,7 +55,7 @@ def bench_emd(n, m, weights, repeat):
     values = {}
     for _ in range(repeat):
         for name, fn in (("ours", ours), ("pot", pot)):
-            values[name], wall, cpu = _timed(fn)
+            values[name], wall, cpu = timed(fn)
             times[name][0].append(wall)
             times[name][1].append(cpu)
     t_ours, c_ours = (statistics.median(t) for t in times["ours"])

@@ -10,11 +10,9 @@ ratio of work done rather than of waiting time.
 """
 
 import argparse
-import gc
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 import ot
@@ -22,7 +20,7 @@ import scipy.stats
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _timing import peak_memory, print_table, ratio  # noqa: E402
+from _timing import peak_memory, print_table, ratio, timed  # noqa: E402
 
 from sklot.solvers import (  # noqa: E402
     random_projections,
@@ -43,11 +41,9 @@ def _alternate(fns, repeat):
     values = [None] * len(fns)
     for _ in range(repeat):
         for k, fn in enumerate(fns):
-            gc.collect()
-            wall, cpu = time.perf_counter(), time.process_time()
-            values[k] = fn()
-            times[k][0].append(time.perf_counter() - wall)
-            times[k][1].append(time.process_time() - cpu)
+            values[k], wall, cpu = timed(fn)
+            times[k][0].append(wall)
+            times[k][1].append(cpu)
     return values, [
         (statistics.median(w), statistics.median(c)) for w, c in times
     ]

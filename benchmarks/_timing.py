@@ -7,7 +7,14 @@ import threading
 import time
 import tracemalloc
 
-__all__ = ["median_time", "peak_memory", "print_table", "ratio"]
+__all__ = [
+    "interleaved_medians",
+    "median_time",
+    "peak_memory",
+    "print_table",
+    "ratio",
+    "timed",
+]
 
 
 def median_time(fn, *, repeat=3, warmup=1):
@@ -21,6 +28,32 @@ def median_time(fn, *, repeat=3, warmup=1):
         fn()
         times.append(time.perf_counter() - tic)
     return statistics.median(times)
+
+
+def timed(fn):
+    """Run ``fn()`` once; return (result, wall seconds, CPU seconds)."""
+    gc.collect()
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    out = fn()
+    return out, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def interleaved_medians(fns, repeat, warmup=True):
+    """Median wall time of each function in the dict ``fns``, calls
+    interleaved round by round.
+
+    On a shared machine the load drifts; interleaving gives every candidate
+    the same conditions, so the ratios are fairer than back-to-back runs.
+    """
+    if warmup:
+        for fn in fns.values():
+            fn()
+    times = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            times[name].append(timed(fn)[1])
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def _rss_bytes():

@@ -47,7 +47,7 @@ import ot
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _timing import peak_memory, print_table, ratio  # noqa: E402
+from _timing import peak_memory, print_table, ratio, timed  # noqa: E402
 
 from sklot.solvers import cost_matrix, sinkhorn  # noqa: E402
 
@@ -74,14 +74,6 @@ def _l1_violation(P, a, b):
     return float(np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum())
 
 
-def _timed(fn):
-    gc.collect()
-    wall = time.perf_counter()
-    cpu = time.process_time()
-    out = fn()
-    return out, time.perf_counter() - wall, time.process_time() - cpu
-
-
 def _alternate(fns, repeat):
     """Time several functions alternately; medians of (wall, cpu) and outputs."""
     walls = [[] for _ in fns]
@@ -89,7 +81,7 @@ def _alternate(fns, repeat):
     outs = [None] * len(fns)
     for _ in range(repeat):
         for k, fn in enumerate(fns):
-            outs[k], w, c = _timed(fn)
+            outs[k], w, c = timed(fn)
             walls[k].append(w)
             cpus[k].append(c)
     return (
@@ -132,7 +124,7 @@ def part_log(sizes, repeat):
         else:
             k = 5
             (t_us,), (c_us,), (res,) = _alternate([ours], repeat)
-            _, t_k, c_k = _timed(lambda: _pot(a, b, M, reg, "sinkhorn_log", k, 0.0))
+            _, t_k, c_k = timed(lambda: _pot(a, b, M, reg, "sinkhorn_log", k, 0.0))
             _, kernel_log = _pot(a, b, M, reg, "sinkhorn")
             pot_iter = kernel_log["niter"]
             t_pot = t_k / k * pot_iter
@@ -192,7 +184,7 @@ def part_small_reg(n):
             P = ot.sinkhorn(a, b, M, reg, numItermax=10000, stopThr=TOL)
         numeric = any("divide" in str(w.message) or "overflow" in str(w.message)
                       for w in caught)
-        res, t_us, _ = _timed(
+        res, t_us, _ = timed(
             lambda: sinkhorn(a, b, M, reg, max_iter=10000, warn=False)
         )
         rows.append([

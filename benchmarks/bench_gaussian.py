@@ -10,18 +10,15 @@ sklot / floor), peak extra memory, and how far the two maps agree.
 """
 
 import argparse
-import gc
 import os
-import statistics
 import sys
-import time
 import warnings
 
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-from _timing import peak_memory, print_table, ratio  # noqa: E402
+from _timing import interleaved_medians, peak_memory, print_table, ratio  # noqa: E402
 
 from sklot.adaptation import GaussianMongeMapper  # noqa: E402
 from sklot.solvers import empirical_gaussian_monge_map  # noqa: E402
@@ -35,24 +32,6 @@ def make_data(rng, n, d):
     Xs = rng.normal(size=(n, d)) @ mix_s + 1.0
     Xt = rng.normal(size=(n, d)) @ mix_t - 1.0
     return Xs, Xt
-
-
-def interleaved_medians(fns, repeat):
-    """Median time of each function, calls interleaved round by round.
-
-    On a shared machine the load drifts; interleaving gives every candidate
-    the same conditions, so the ratios are fairer than back-to-back runs.
-    """
-    for fn in fns.values():
-        fn()
-    times = {name: [] for name in fns}
-    for _ in range(repeat):
-        for name, fn in fns.items():
-            gc.collect()
-            tic = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - tic)
-    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def fit_floor(Xs, Xt):

@@ -3,23 +3,13 @@
 import warnings
 
 import numpy as np
-from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
 from ..solvers import cost_matrix, sinkhorn, sinkhorn_divergence
+from ..utils._testing import linprog_ot_value
 from ._common import Section
 
 TITLE = "Entropic OT (Sinkhorn): stable from large to tiny regularization"
-
-
-def _exact_value(a, b, M):
-    n, m = M.shape
-    A = np.zeros((n + m, n * m))
-    for i in range(n):
-        A[i, i * m:(i + 1) * m] = 1
-    for j in range(m):
-        A[n + j, j::m] = 1
-    return linprog(M.ravel(), A_eq=A, b_eq=np.r_[a, b], method="highs").fun
 
 
 def run(output_dir):
@@ -31,7 +21,7 @@ def run(output_dir):
     a /= a.sum()
     b /= b.sum()
     M = cost_matrix(X, Y)
-    exact = _exact_value(a, b, M)
+    exact = linprog_ot_value(a, b, M)
     med = float(np.median(M))
     rows = []
     with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-"""Oracles shared by the test suite (not imported by the library)."""
+"""Independent oracles for the test suite and the demo (not used by solvers)."""
 
 import numpy as np
 from scipy.optimize import linprog
