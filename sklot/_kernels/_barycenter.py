@@ -254,6 +254,13 @@ def _residual(b, v, t, idle, res):
     return err, far > 0.0
 
 
+@jit(inline="always")
+def _exp_series(d):
+    # exp(d) to 3e-7 relative for |d| <= 0.25
+    return 1.0 + d * (1.0 + d * (0.5 + d * (1.0 / 6.0 + d * (
+        1.0 / 24.0 + d / 120.0))))
+
+
 @jit(error_model="numpy")
 def _scale(v, step, idle):
     # v_j *= exp(step_j), a series for small steps; returns whether a
@@ -263,16 +270,14 @@ def _scale(v, step, idle):
     for j in range(m):
         far += 0.0 if abs(step[j]) <= 0.25 else 1.0
     if far == 0.0:
+        # branch-free loop: it vectorizes
         for j in range(m):
-            d = step[j]
-            v[j] *= 1.0 + d * (1.0 + d * (0.5 + d * (1.0 / 6.0 + d * (
-                1.0 / 24.0 + d / 120.0))))
+            v[j] *= _exp_series(step[j])
     else:
         for j in range(m):
             d = step[j]
             if abs(d) <= 0.25:
-                v[j] *= 1.0 + d * (1.0 + d * (0.5 + d * (1.0 / 6.0 + d * (
-                    1.0 / 24.0 + d / 120.0))))
+                v[j] *= _exp_series(d)
             else:
                 v[j] *= math.exp(min(d, 700.0))
     out = 0.0
