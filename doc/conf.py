@@ -4,6 +4,9 @@ Build with ``python -m sphinx -W -b html doc doc/_build/html`` after
 ``python -m pip install -e ".[docs]"``. The build needs no network: the API
 reference is generated from the public ``__all__`` of every subpackage by
 ``sphinxext/sklot_api.py`` and the gallery runs the scripts in ``examples/``.
+Nor does reading it: MathJax is served from ``_static`` and
+``check_offline.py`` fails if any page loads a script, style sheet or font
+from another host.
 """
 
 import os
@@ -23,6 +26,9 @@ extensions = [
     "sphinx.ext.autodoc",
     "sphinx.ext.autosummary",
     "sphinx.ext.mathjax",
+    # Ships MathJax 3 (scripts and fonts) and points ``mathjax_path`` at the
+    # copy in ``_static``: formulas render without a network.
+    "sphinx-mathjax-offline",
     "sphinx.ext.viewcode",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
@@ -34,7 +40,14 @@ extensions = [
 # to numpy, scipy and scikit-learn objects render as plain code.
 
 templates_path = []
-exclude_patterns = ["_build", "README.md", "gen_modules/backreferences"]
+exclude_patterns = [
+    "_build",
+    "README.md",
+    "gen_modules/backreferences",
+    # left by older builds; see write_computation_times below
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+]
 source_suffix = {".rst": "restructuredtext"}
 root_doc = "index"
 default_role = "literal"
@@ -70,6 +83,9 @@ sphinx_gallery_conf = {
     "show_memory": False,
     "matplotlib_animations": False,
     "download_all_examples": False,
+    # The timing pages load jQuery and DataTables from a CDN; the docs must
+    # not need a network to read (check_offline.py).
+    "write_computation_times": False,
 }
 
 # A gallery script that warns about a non-interactive backend is not an error.
