@@ -55,13 +55,14 @@ for train, test in splits.split(X, y):
             for b in budgets
         ])
 
-fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+fig, ax = plt.subplots(figsize=(6.5, 4.2))
 for (name, acc), style in zip(accuracy.items(), ["o:", "o--", "s-", "^-"]):
-    ax1.plot(budgets, np.mean(acc, axis=0), style, label=name)
-ax1.set_xlabel("attack budget (max change of a standardised feature)")
-ax1.set_ylabel("test accuracy under attack")
-ax1.set_title("Worst-case l-infinity attack on the test set")
-ax1.legend(fontsize=8)
+    ax.plot(budgets, np.mean(acc, axis=0), style, label=name)
+ax.set_xlabel("attack budget (max change of a standardised feature)")
+ax.set_ylabel("test accuracy under attack")
+ax.set_title("Worst-case l-infinity attack on the test set")
+ax.legend(fontsize=8)
+fig.tight_layout()
 
 for name, acc in accuracy.items():
     print(f"{name:30s}", " ".join(f"{a:.3f}" for a in np.mean(acc, axis=0)))
@@ -91,13 +92,16 @@ for radius in radii:
     clean.append(log_loss[0])
     attacked.append(log_loss[1])
 
-ax2.plot(radii, certificate, "k-", label="certificate worst_case_loss_")
-ax2.plot(radii, attacked, "s--", label="log-loss, every row attacked")
-ax2.plot(radii, clean, "o:", label="log-loss, clean training data")
-ax2.set_xscale("log")
-ax2.set_xlabel("radius")
-ax2.set_ylabel("training log-loss")
-ax2.set_title("Certified worst case vs. an attack")
-ax2.legend(fontsize=8)
+# Each cell draws its own figure: the gallery captures the figures open at
+# the end of a cell, so a panel drawn later on an earlier figure is lost.
+fig, ax = plt.subplots(figsize=(6.5, 4.2))
+ax.plot(radii, certificate, "k-", label="certificate worst_case_loss_")
+ax.plot(radii, attacked, "s--", label="log-loss, every row attacked")
+ax.plot(radii, clean, "o:", label="log-loss, clean training data")
+ax.set_xscale("log")
+ax.set_xlabel("radius")
+ax.set_ylabel("training log-loss")
+ax.set_title("Certified worst case vs. an attack")
+ax.legend(fontsize=8)
 fig.tight_layout()
 plt.show()
