@@ -209,7 +209,6 @@ def test_pipeline_and_grid_search_without_routing(shifted):
         pipe,
         {"domainadaptationclassifier__adapter__scale": [0.0, 1.0]},
         cv=StratifiedKFold(3, shuffle=True, random_state=0),
-        scoring="accuracy" if False else None,
     )
     assert not sklearn.get_config()["enable_metadata_routing"]
     search.fit(X, y)
