@@ -53,7 +53,8 @@ EXPECTED_FAILED_CHECKS = {
     "DomainAdaptationClassifier": {
         "check_classifiers_classes": "its last problem labels classes -1 and "
         "1, but y == -1 is the target-row marker of the domain convention "
-        "(DESIGN.md section 3): those rows are unlabelled target rows",
+        "(doc/user_guide/domain_convention.rst): those rows are unlabelled "
+        "target rows",
     },
 }
 

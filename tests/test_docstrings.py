@@ -9,8 +9,8 @@ business). The codes in ``CHECKED`` come from ``numpydoc.validate``; the
 - ``SK01``: a public function or class has an Examples section with no
   ``>>>`` line, so the doctest run by ``python -m pytest`` checks nothing;
 - ``SK02``: a parameter with a default other than None in the signature
-  does not say ``default=...`` (or ``optional``) in its type line (STYLE.md:
-  ``name : type, default=...``);
+  does not say ``default=...`` (or ``optional``) in its type line (the
+  scikit-learn form ``name : type, default=...``);
 - ``SK03``: the documented default differs from the signature's;
 - ``SK05``: a fitted estimator from ``tests/test_common.py`` has a public
   attribute ending in ``_`` that its Attributes section does not list;
@@ -303,7 +303,7 @@ def test_docstring(path, kind):
         pytest.fail(
             f"{path} ({kind}) breaks the numpydoc conventions checked by "
             f"tests/test_docstrings.py:\n{lines}\n"
-            "Fix the docstring (STYLE.md: summary, Parameters as "
+            "Fix the docstring (numpydoc as in scikit-learn: summary, Parameters as "
             "'name : type, default=...' in signature order, Returns, ..., "
             "Examples with runnable '>>>' lines; in prose, put names ending "
             "in '_' inside double backticks). The module "

@@ -1,4 +1,4 @@
 """Private numba kernels: no validation, preallocated buffers, lazy compilation.
 
-Only :mod:`sklot.solvers` and :mod:`sklot.metrics` import from here.
+Only :mod:`sklot.solvers` imports from here.
 """

@@ -10,7 +10,10 @@ the row and column of ``e``.
 Only the spanning tree is stored. With no upper capacities a non-tree arc
 carries no flow, so every flow lives on a tree arc and is kept with the
 child node of that arc (``flow[u]`` is the flow on the arc from ``u`` to
-``parent[u]``). Memory is therefore O(n + m) on top of ``M``.
+``parent[u]``). The tree takes O(n + m) memory; the candidate list of the
+pricing (below) adds O(k (n + m)) arcs and grows when full scans of ``M``
+find violated arcs; the plan is written into a dense ``(n, m)`` array that
+the caller allocates.
 
 Tree layout per node ``u``: ``parent``, ``pred`` (arc id of the tree arc to
 the parent; artificial arcs are ``n * m + u``), ``up`` (that arc points from
@@ -21,8 +24,15 @@ the new preorder is a concatenation of runs of the old one, so only the run
 ends are relinked. A pivot thus costs O(subtree + cycle) and needs no
 last-successor bookkeeping.
 
-Pricing is the classical block search: blocks of arcs visited cyclically,
-the most negative reduced cost of a block enters. Row segments are reduced
+Pricing has two phases. When the caller asks for ``n_cand = k > 0``
+candidates (large problems), it first runs block search over a list of the
+``k`` cheapest arcs of every row and column, chosen with dual potentials
+that the caller estimated on a coarse subproblem; when the list is priced
+out, a full scan of ``M`` appends the most violated arcs of each row. When
+that scan finds none the tree is optimal; when it finds too many, and on
+small problems from the start, the classical block search over all arcs
+finishes: blocks of arcs visited cyclically, the most negative reduced cost
+of a block enters. Row segments are reduced
 with eight independent minima, which runs several times faster than a
 serial minimum that the compiler cannot vectorize without assuming no NaN.
 

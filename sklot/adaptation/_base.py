@@ -1,4 +1,11 @@
-"""Base class of the domain adapters (DESIGN.md section 3)."""
+"""Base class of the domain adapters.
+
+One ``X`` stacks every domain. Target rows carry ``y == -1``
+(classification) or ``NaN`` (regression), or a negative ``sample_domain``.
+``fit`` learns a map from the source rows to the target rows; ``transform``
+maps rows, taken as source samples, into the target domain. With no target
+rows the map is the identity and a ``NoTargetWarning`` says so.
+"""
 
 import warnings
 

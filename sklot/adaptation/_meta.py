@@ -1,4 +1,9 @@
-"""Meta-estimators that train on transported source rows (DESIGN.md s3)."""
+"""Meta-estimators that train on transported source rows.
+
+They fit the adapter on every row, fit the estimator on the mapped labelled
+rows only, and predict rows of the target domain. Target rows are marked as
+for the adapters: ``y == -1`` (or ``NaN``) or a negative ``sample_domain``.
+"""
 
 import numpy as np
 from sklearn.base import (

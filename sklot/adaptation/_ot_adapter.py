@@ -173,7 +173,7 @@ class OTDomainAdapter(BaseAdapter):
     ``reg_marginals`` when it is set). A fitted source row ``x_i`` moves to
     ``sum_j P_ij x^t_j / sum_j P_ij``. When target rows carry labels (given
     through ``sample_domain``), pairs whose labels disagree cost
-    ``100 * max(C)`` (classification), or the squared label difference in
+    ``100 * max(max(C), 1)`` (classification), or the squared label difference in
     units of the source label variance times ``median(C)`` is added
     (regression). Unlike POT's ``ot.da`` classes, hyperparameters are never
     changed by ``fit``, and the adapter takes the stacked ``X, y`` of a

@@ -1,8 +1,17 @@
-"""Optimal transport solvers: NumPy in, :class:`OTResult` out.
+"""Optimal transport solvers: NumPy in, NumPy (or :class:`OTResult`) out.
 
 The functional core shared by every sklot estimator. Each solver validates
-its input, calls the private numba kernels and returns a frozen
-:class:`OTResult`; a solver that stops before convergence says so with a
+its input and calls the private numba kernels. Solvers of a transport or
+barycenter problem (``emd``, ``sinkhorn``, ``sinkhorn_unbalanced``,
+``class_regularized_ot``, ``barycenter_1d``, ``barycenter_fixed_support``,
+``barycenter_free_support``, ``gaussian_barycenter`` and
+``empirical_gaussian_barycenter``) return a frozen :class:`OTResult`;
+distances (``emd2``, ``wasserstein_1d``, ``sliced_wasserstein``,
+``max_sliced_wasserstein``, ``sinkhorn_divergence``, the ``bures_*``
+functions) return a float; the Gaussian Monge maps return a tuple and the
+helpers (``cost_matrix``, ``entropic_plan``, ``barycentric_map``,
+``sliced_wasserstein_pairwise``, ``projected_quantiles``) return arrays. A
+solver that stops before convergence says so with a
 :class:`~sklearn.exceptions.ConvergenceWarning`.
 """
 

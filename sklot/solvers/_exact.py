@@ -180,13 +180,20 @@ def emd(a, b, M, *, max_iter=None):
     bipartite graph between the ``n`` sources and the ``m`` targets. The
     primal network simplex starts from an artificial basis (every node tied
     to a root by an arc dearer than any real path) and pivots arcs of
-    negative reduced cost ``M[i, j] - f[i] - g[j]`` into the spanning tree,
-    chosen by block search: the most negative arc within a block of
-    arcs, blocks visited cyclically. The leaving arc follows Cunningham's
-    rule for strongly feasible trees, which excludes cycling on degenerate
-    problems. Only the tree is stored (O(n + m) memory besides ``M``), and
-    the tree flows and potentials are recomputed from scratch at the end,
-    so rounding drift during the pivots does not reach the result.
+    negative reduced cost ``M[i, j] - f[i] - g[j]`` into the spanning tree.
+    From ``n * m = 40000`` on, pricing first searches a candidate list: the
+    10 cheapest arcs of every row and column, chosen with dual potentials
+    estimated on the subproblem of every 4th row and column (solved the same
+    way), extended by full scans of ``M`` that add the most violated arcs.
+    Smaller problems, and a list that misses too much of the optimal
+    support, use block search over all arcs: the most negative arc within a
+    block of arcs, blocks visited cyclically. The leaving arc follows
+    Cunningham's rule for strongly feasible trees, which excludes cycling on
+    degenerate problems. Besides ``M`` and the dense ``(n, m)`` plan, memory
+    is O(n + m) for the tree plus O(10 (n + m)) for the candidate list,
+    which grows as arcs are added. The tree flows and potentials are
+    recomputed from scratch at the end, so rounding drift during the pivots
+    does not reach the result.
 
     Rows and columns of zero weight are removed before the solve; their
     potentials are then set to the largest values keeping dual feasibility.

@@ -12,8 +12,9 @@ __all__ = ["OTResult"]
 class OTResult:
     """Outcome of an optimal transport solve.
 
-    Every function in :mod:`sklot.solvers` returns one. It is frozen: solvers
-    build it once and nothing downstream changes it.
+    The solvers of a transport or barycenter problem in
+    :mod:`sklot.solvers` return one (distances return a float). It is
+    frozen: solvers build it once and nothing downstream changes it.
 
     Parameters
     ----------
@@ -21,7 +22,8 @@ class OTResult:
         The transport plan (coupling). ``None`` when the solver did not form
         it, for example a matrix-free Sinkhorn run.
     potentials : tuple of ndarray or None
-        The dual pair ``(f, g)``, of shapes ``(n,)`` and ``(m,)``.
+        The dual pair ``(f, g)``, of shapes ``(n,)`` and ``(m,)``. ``None``
+        for the barycenter solvers.
     value : float
         The optimal (or final) objective value of the problem solved.
     n_iter : int
@@ -29,8 +31,15 @@ class OTResult:
     converged : bool
         Whether the solver met its stopping criterion before ``max_iter``.
     marginal_error : float
-        Largest absolute violation of the marginal constraints by ``plan``
-        (or by the plan implied by the potentials).
+        What it measures depends on the solver (each documents it): the
+        largest absolute violation of the marginal constraints by ``plan``
+        (or by the plan implied by the potentials) for ``emd``,
+        ``sinkhorn`` and ``class_regularized_ot``; the stopping measure for
+        ``sinkhorn_unbalanced`` (whose marginals are not meant to match) and
+        the entropic ``barycenter_fixed_support`` (an L1 discrepancy);
+        ``0.0`` where nothing is measured (``barycenter_1d``, the Gaussian
+        barycenters, the exact fixed- and free-support barycenters) and
+        ``nan`` for the entropic ``barycenter_free_support``.
     value_linear : float or None, default=None
         The linear part ``<plan, M>`` when ``value`` includes a regularizer.
     extra : mapping, default={}

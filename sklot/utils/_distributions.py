@@ -1,4 +1,4 @@
-"""Distribution-valued inputs (DESIGN.md section 4).
+"""Distribution-valued inputs of the clusterer and the sliced kernels.
 
 Estimators whose samples are probability distributions accept:
 
