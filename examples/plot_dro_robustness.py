@@ -92,8 +92,6 @@ for radius in radii:
     clean.append(log_loss[0])
     attacked.append(log_loss[1])
 
-# Each cell draws its own figure: the gallery captures the figures open at
-# the end of a cell, so a panel drawn later on an earlier figure is lost.
 fig, ax = plt.subplots(figsize=(6.5, 4.2))
 ax.plot(radii, certificate, "k-", label="certificate worst_case_loss_")
 ax.plot(radii, attacked, "s--", label="log-loss, every row attacked")
