@@ -1,7 +1,8 @@
 """Reference samples of the multivariate quantile transformer.
 
 The center-outward grid of Hallin et al. (2021): ``n_R`` radii times
-``n_S`` directions, plus ``n_0 < n_R`` copies of the origin, so that the
+``n_S`` directions (``n_R`` about ``sqrt(n)``, at most ``n / (2 dim)``),
+plus ``n_0 < n_R`` copies of the origin, so that the
 radius of a grid point drawn at random is (up to the origin copies) uniform
 on ``(0, 1)``. The Gaussian reference is the same grid pushed radially
 through the quantile function of the chi distribution, so its norms are the
@@ -21,10 +22,10 @@ def _directions(n_directions, dim):
     if dim == 2:
         angles = 2.0 * np.pi * (np.arange(n_directions) + 0.5) / n_directions
         return np.column_stack([np.cos(angles), np.sin(angles)])
-    # Unscrambled Halton points (the first one, at the corner, skipped) sent
-    # through the Gaussian quantile function are spread evenly in angle.
-    halton = qmc.Halton(dim, scramble=False)
-    halton.fast_forward(1)
+    # Halton points sent through the Gaussian quantile function are spread
+    # evenly in angle; scrambled with a fixed seed, since the unscrambled
+    # sequence is nearly collinear in high dimension for the first points.
+    halton = qmc.Halton(dim, scramble=True, seed=0)
     z = stats.norm.ppf(halton.random(n_directions))
     return z / np.linalg.norm(z, axis=1, keepdims=True)
 
@@ -61,7 +62,10 @@ def reference_sample(n, dim, output_distribution="uniform_ball"):
             stats.norm.ppf(p)
         )
         return values[:, None]
-    n_radii = max(1, int(round(np.sqrt(n))))
+    # about sqrt(n) radii, as Hallin et al., but never fewer than 2 * dim
+    # directions: fewer do not span the space and the ranks degenerate
+    # (measured: ROC AUC 0.04 instead of 0.80 on breast cancer, 30D)
+    n_radii = max(1, min(int(round(np.sqrt(n))), n // (2 * dim)))
     n_directions = n // n_radii
     n_origin = n - n_radii * n_directions
     levels = (np.arange(n_radii) + 0.5) / n_radii

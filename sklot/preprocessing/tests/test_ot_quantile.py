@@ -79,6 +79,14 @@ def test_uniform_grid_radii_are_uniform_levels():
     np.testing.assert_allclose(radii, expected, atol=1e-12)
 
 
+def test_grid_has_enough_directions_in_high_dimension():
+    from sklot.preprocessing._reference import reference_sample
+
+    U = reference_sample(200, 30)
+    directions = U[np.linalg.norm(U, axis=1) > 0]
+    assert np.linalg.matrix_rank(directions) == 30
+
+
 def test_normal_grid_is_gaussian():
     qt = OTQuantileTransformer(output_distribution="normal", subsample=None)
     U = qt.fit(_banana(900)).references_
