@@ -99,3 +99,18 @@ def test_column_transformer_pipeline(column):
     out = ct.set_output(transform="pandas").fit_transform(frame)
     assert out.shape == (60, 50 * 5 + 1)
     assert out.columns[-1] == "rest__age"
+
+
+def test_metrics_and_init_take_columns():
+    from sklot.metrics import pairwise_sliced_wasserstein
+
+    clouds = _clouds(dim=2)
+    column = _forms(clouds)["series"]
+    np.testing.assert_allclose(
+        pairwise_sliced_wasserstein(column, random_state=0),
+        pairwise_sliced_wasserstein(clouds, random_state=0),
+    )
+    init = _forms(clouds[:2])["object_1d"]
+    km = WassersteinKMeans(n_clusters=2, init=init, n_init=1).fit(column)
+    ref = WassersteinKMeans(n_clusters=2, init=clouds[:2], n_init=1).fit(clouds)
+    np.testing.assert_array_equal(km.labels_, ref.labels_)
