@@ -28,6 +28,19 @@ def test_1d_training_rows_get_the_univariate_quantile_transform(output):
     np.testing.assert_allclose(U[:, 0], expected, rtol=0, atol=1e-12)
 
 
+@settings(max_examples=30, deadline=None)
+@given(
+    values=st.lists(st.integers(-5, 5), min_size=2, max_size=40).filter(
+        lambda v: len(set(v)) > 1
+    )
+)
+def test_1d_ties_get_the_average_rank(values):
+    x = np.asarray(values, dtype=float)[:, None]
+    U = OTQuantileTransformer().fit(x).transform(x)[:, 0]
+    p = (stats.rankdata(x[:, 0], method="average") - 0.5) / x.shape[0]
+    np.testing.assert_allclose(U, 2.0 * p - 1.0, atol=1e-12)
+
+
 def test_1d_new_points_match_sklearn_quantile_transformer():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(50, 1))
