@@ -115,7 +115,9 @@ class OTQuantileTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
     construction, and tends to the exact assignment as
     :math:`\varepsilon \to 0`. It is the entropic map of
     :func:`sklot.solvers.barycentric_map` evaluated with the exact dual
-    instead of a Sinkhorn one (measured as accurate, with no extra solve).
+    instead of a Sinkhorn one (measured nearly as accurate: mean error
+    0.019 against 0.015 at ``reg=1e-3`` on 2,000 rows in 2D, with no extra
+    solve, where Sinkhorn took 692 iterations).
     It is not exact on the fitted rows: where the dual has ties (a
     degenerate assignment) it averages neighbouring grid points. Measured
     on 2,000 standardised banana-shaped rows, the mean distance between
