@@ -153,9 +153,14 @@ class OTQuantileTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
     >>> U = qt.transform(X)
     >>> bool(np.linalg.norm(U, axis=1).max() <= 1.0)
     True
-    >>> x = np.array([[0.0, 0.0]])
-    >>> np.round(qt.inverse_transform(qt.transform(x)), 1).shape
-    (1, 2)
+
+    The center of the data has a rank near the origin, and the fitted rows
+    are matched one to one with the grid:
+
+    >>> float(np.linalg.norm(qt.transform([[0.0, 0.0]]))) < 0.1
+    True
+    >>> qt.quantiles_.shape == qt.references_.shape == (200, 2)
+    True
     """
 
     _parameter_constraints = {
