@@ -16,6 +16,7 @@ _SUBPACKAGES = (
     "kernels",
     "linear_model",
     "metrics",
+    "preprocessing",
     "solvers",
     "utils",
 )

@@ -36,6 +36,11 @@ ESTIMATORS = [
     sklot.kernels.SlicedWassersteinEmbedding(n_projections=8, n_quantiles=5),
     sklot.color.ColorTransferer(n_iter=3, random_state=0),
     sklot.cluster.WassersteinKMeans(n_clusters=3, random_state=0),
+    sklot.preprocessing.OTQuantileTransformer(random_state=0),
+    sklot.preprocessing.OTQuantileTransformer(
+        output_distribution="normal", random_state=0
+    ),
+    sklot.preprocessing.OTDepthOutlierDetector(random_state=0),
 ]
 
 EXPECTED_FAILED_CHECKS = {

@@ -5,7 +5,10 @@ Estimators whose samples are probability distributions accept:
 - a list of point clouds, arrays of shape ``(n_points_i, d)`` (a 1D array is
   a cloud in one dimension), uniform weights, or ``(points, weights)`` pairs;
 - a 2D array with ``support``: each row is a histogram over ``support``;
-- a 2D array without ``support``: each row is an empirical 1D sample.
+- a 2D array without ``support``: each row is an empirical 1D sample;
+- a column of clouds: a pandas Series, a one-column DataFrame or an object
+  array whose cells are clouds (or pairs), for example a distribution-valued
+  column that ``ColumnTransformer`` passes on.
 
 :func:`check_distributions` parses every form into one
 :class:`Distributions` object.
@@ -101,6 +104,42 @@ def _parse_cloud(item, i, dtype):
     return points, weights
 
 
+def _is_cell(item):
+    return _is_pair(item) or (
+        not isinstance(item, (str, bytes)) and np.ndim(item) >= 1
+    )
+
+
+def _cells(X):
+    """Return the cells of a column of clouds, or None if ``X`` is not one.
+
+    A pandas Series, a one-column DataFrame or an object array (1D, or 2D
+    with one column) whose cells are arrays (or ``(points, weights)``
+    pairs) is a column of distributions, as ``ColumnTransformer`` passes a
+    distribution-valued column.
+    """
+    if isinstance(X, pd.DataFrame):
+        if X.shape[1] != 1 or not pd.api.types.is_object_dtype(X.iloc[:, 0]):
+            return None
+        cells = list(X.iloc[:, 0])
+    elif isinstance(X, pd.Series):
+        if not pd.api.types.is_object_dtype(X):
+            return None
+        cells = list(X)
+    elif isinstance(X, np.ndarray) and X.dtype == object:
+        if X.ndim == 2 and X.shape[1] == 1:
+            cells = list(X[:, 0])
+        elif X.ndim == 1:
+            cells = list(X)
+        else:
+            return None
+    else:
+        return None
+    if len(cells) == 0 or not all(_is_cell(item) for item in cells):
+        return None
+    return cells
+
+
 def _is_cloud_list(X):
     if not isinstance(X, (list, tuple)) or len(X) == 0:
         return False
@@ -119,8 +158,11 @@ def check_distributions(
 
     Parameters
     ----------
-    X : list of array-like, list of (points, weights) pairs, or 2D array-like
-        The distributions (see the module docstring for the forms).
+    X : list of array-like, list of (points, weights) pairs, column of clouds, \
+            or 2D array-like
+        The distributions (see the module docstring for the forms). A
+        column of clouds is a pandas Series, a one-column DataFrame or an
+        object array whose cells are arrays or ``(points, weights)`` pairs.
     support : array-like of shape (n_bins, dim) or (n_bins,), default=None
         Shared support of the histogram form; each row of ``X`` is then a
         histogram over it.
@@ -146,8 +188,15 @@ def check_distributions(
     ('clouds', 2, 2, [3, 5])
     >>> check_distributions(np.array([[1.0, 3.0]]), support=[0.0, 1.0]).weights
     [array([0.25, 0.75])]
+    >>> import pandas as pd
+    >>> column = pd.Series([np.array([1.0, 2.0]), np.array([4.0, 0.0])])
+    >>> check_distributions(column).sizes.tolist()
+    [2, 2]
     """
-    if _is_cloud_list(X):
+    cells = _cells(X)
+    if cells is not None:
+        X = cells
+    if cells is not None or _is_cloud_list(X):
         if support is not None:
             raise ValueError(
                 "support is only used with a 2D array of histograms; a list "
