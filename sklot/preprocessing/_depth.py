@@ -124,7 +124,11 @@ class OTDepthOutlierDetector(OutlierMixin, BaseEstimator):
         return self
 
     def _scores(self, X):
-        return -np.linalg.norm(self.transformer_.transform(X), axis=1)
+        # The smooth map, not transform's exact ranks of the fitted rows:
+        # the threshold must be set on the same continuous scores that new
+        # rows get, or far outliers (whose rank saturates just inside the
+        # outer shell) would score as inliers.
+        return -np.linalg.norm(self.transformer_._interpolate(X), axis=1)
 
     def score_samples(self, X):
         """Opposite of the center-outward rank norm (higher: deeper).
