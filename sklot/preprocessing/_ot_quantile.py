@@ -274,7 +274,7 @@ class OTQuantileTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
         return _exact_on_support(X, self.quantiles_, self.references_, U)
 
     def _interpolate(self, X):
-        """The smooth map alone, continuous everywhere (used for depth)."""
+        """Apply the smooth map alone, continuous everywhere (used for depth)."""
         if X.shape[0] == 0:
             return X.copy()
         if self.n_features_in_ == 1:
