@@ -161,6 +161,11 @@ class GaussianMongeMapper(BaseAdapter):
         "covariance": [StrOptions({"empirical", "ledoit_wolf", "oas"})],
     }
 
+    # The map multiplies covariances (fourth powers of the spread of X) and
+    # is affine, so new rows are mapped whatever their size.
+    _spread_power = 4
+    _transform_uses_distances = False
+
     def __init__(self, reg=1e-6, bias=True, covariance="empirical"):
         self.reg = reg
         self.bias = bias

@@ -22,6 +22,8 @@ from sklearn.utils.validation import (
 )
 
 from ..utils import split_domains
+from ..utils._domain import as_class_labels, as_float_target
+from ._base import BaseAdapter
 from ._ot_adapter import OTDomainAdapter
 
 __all__ = ["DomainAdaptationClassifier", "DomainAdaptationRegressor"]
@@ -65,8 +67,11 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.adapter = adapter
 
-    def _check_y(self, y, sample_domain, n_samples):
-        """Return the validated 1D labels and their domain split."""
+    def _check_y(self, y, sample_domain, n_samples, scoring=False):
+        """Return the 1D labels, their split, and the labelled rows' labels.
+
+        The last are in the dtype the inner estimator is fitted on.
+        """
         raise NotImplementedError
 
     def _fit(self, X, y, sample_domain, sample_weight):
@@ -79,7 +84,7 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         X = validate_data(self, X, dtype=FLOAT_DTYPES)
         y = column_or_1d(y, warn=True)
         check_consistent_length(X, y)
-        y, split = self._check_y(y, sample_domain, X.shape[0])
+        y, split, y_labelled = self._check_y(y, sample_domain, X.shape[0])
         if not split.source.any():
             raise ValueError(
                 "X has no source rows: every row is marked as target (y == -1 "
@@ -95,6 +100,10 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             adapter = OTDomainAdapter() if self.adapter is None else self.adapter
             self.adapter_ = clone(adapter)
             kwargs = {} if sample_domain is None else {"sample_domain": sample_domain}
+            if sample_domain is None and isinstance(self.adapter_, BaseAdapter):
+                # The domains as read here, so that the adapter reads y as
+                # this estimator's task does (and warns about it only once).
+                kwargs["sample_domain"] = split.sample_domain
             X_mapped = self.adapter_.fit_transform(X, y, **kwargs)
         estimator = self._default_estimator() if self.estimator is None else (
             self.estimator
@@ -103,9 +112,7 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         fit_params = {}
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight[labelled]
-        self.estimator_.fit(
-            np.asarray(X_mapped)[labelled], y[labelled], **fit_params
-        )
+        self.estimator_.fit(np.asarray(X_mapped)[labelled], y_labelled, **fit_params)
         return self
 
     def _map_source_rows(self, X, sample_domain):
@@ -155,7 +162,9 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         y = column_or_1d(y)
         check_consistent_length(X, y)
-        y, split = self._check_y(y, sample_domain, X.shape[0], scoring=True)
+        y, split, y_labelled = self._check_y(
+            y, sample_domain, X.shape[0], scoring=True
+        )
         rows = split.labelled
         if not rows.any():
             raise ValueError(
@@ -167,7 +176,7 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         weight = None if sample_weight is None else (
             _check_sample_weight(sample_weight, y)[rows]
         )
-        return self.estimator_.predict(X), y[rows], weight
+        return self.estimator_.predict(X), y_labelled, weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -251,14 +260,14 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         split = split_domains(
             y, sample_domain, n_samples=n_samples, task="classification"
         )
-        labelled = y[split.labelled]
+        labelled = as_class_labels(y[split.labelled])
         if labelled.shape[0] == 0:
             raise ValueError(
                 "y has no labelled rows: every row is a target marker (-1). "
                 "Give the source rows their class labels."
             )
         check_classification_targets(labelled)
-        return y, split
+        return y, split, labelled
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_domain=None, sample_weight=None):
@@ -285,8 +294,9 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         self._fit(X, y, sample_domain, sample_weight)
         self.classes_ = getattr(self.estimator_, "classes_", None)
         if self.classes_ is None:
-            split = split_domains(y, sample_domain, task="classification")
-            self.classes_ = np.unique(np.asarray(y)[split.labelled])
+            y = column_or_1d(y)
+            _, _, labelled = self._check_y(y, sample_domain, y.shape[0])
+            self.classes_ = np.unique(labelled)
         return self
 
     @available_if(_estimator_has("predict_proba"))
@@ -440,13 +450,7 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
         return Ridge()
 
     def _check_y(self, y, sample_domain, n_samples, scoring=False):
-        try:
-            y = y.astype(np.float64, copy=False)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Unknown label type: {type(self).__name__} needs a numeric y "
-                f"(NaN on target rows), got dtype {y.dtype}."
-            ) from None
+        y = as_float_target(y, type(self).__name__)
         if np.isinf(y).any():
             raise ValueError("y contains inf; only NaN (target rows) is allowed.")
         if sample_domain is None and not scoring and not np.isnan(y).any() and (
@@ -466,7 +470,7 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
                 "y has no labelled rows: every row is NaN. Give the source rows "
                 "their target values."
             )
-        return y, split
+        return y, split, y[split.labelled]
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_domain=None, sample_weight=None):

@@ -135,3 +135,41 @@ def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
             f"{sa:.10g} and {sb:.10g}; normalise both, or use unbalanced OT "
             f"(sklot.solvers.sinkhorn_unbalanced)."
         )
+
+
+# Largest value a cost may take: a margin under float64's maximum leaves room
+# for the sums and products of the solvers.
+_COST_LIMIT = np.finfo(np.float64).max * 1e-4
+
+
+def _check_spread(arrays, name, *, power=2):
+    """Raise a ValueError naming ``name`` when distances overflow float64.
+
+    ``arrays`` are 2D arrays of points in the same space (one array, or
+    several clouds). The diameter of all their points, raised to ``power``
+    (2 for squared euclidean costs, 4 for products of covariances), must stay
+    below ``_COST_LIMIT``; beyond it costs become inf and the solvers NaN.
+    """
+    if isinstance(arrays, np.ndarray):
+        arrays = [arrays]
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays if np.size(a)]
+    if not arrays:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        low = np.min([a.min(axis=0) for a in arrays], axis=0)
+        high = np.max([a.max(axis=0) for a in arrays], axis=0)
+        span = np.abs(high - low)
+        largest = span.max()
+        if np.isfinite(largest) and largest > 0:
+            diameter = largest * np.sqrt(np.sum((span / largest) ** 2))
+            value = diameter**power
+        else:
+            value = largest
+    if not np.isfinite(value) or value > _COST_LIMIT:
+        size = max(np.abs(low).max(), np.abs(high).max())
+        raise ValueError(
+            f"{name} has values too large for optimal transport (largest "
+            f"magnitude {size:.3g}, spread {largest:.3g}): the costs between "
+            "its rows overflow float64. Rescale it, for example with "
+            "sklearn.preprocessing.StandardScaler."
+        )
