@@ -6,6 +6,7 @@ Every error names the offending argument and says how to fix it.
 import numbers
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_array
 
 __all__ = ["check_finite_array", "check_marginal", "check_equal_mass"]
@@ -43,22 +44,80 @@ def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=Fals
     """
     if x is None:
         raise ValueError(f"{name} is None; pass an array of numbers.")
-    arr = check_array(
-        x,
-        dtype=dtype,
-        ensure_2d=ensure_2d,
-        ensure_all_finite=True,
-        copy=copy,
-        input_name=name,
-        ensure_min_samples=1,
-        ensure_min_features=1 if ensure_2d else 0,
-    )
+    try:
+        arr = check_array(
+            x,
+            dtype=dtype,
+            ensure_2d=ensure_2d,
+            ensure_all_finite=True,
+            copy=copy,
+            input_name=name,
+            ensure_min_samples=1,
+            ensure_min_features=1 if ensure_2d else 0,
+        )
+    except (TypeError, ValueError) as exc:
+        _explain_array_error(x, name, ensure_2d, exc)
+        raise
     if not ensure_2d and arr.ndim != 1:
         raise ValueError(
             f"{name} must be 1D, got an array of shape {arr.shape}; "
             f"pass a flat vector."
         )
     return arr
+
+
+def _explain_array_error(x, name, ensure_2d, exc):
+    """Raise the error of ``check_array`` on ``x`` again, naming ``name``.
+
+    scikit-learn's messages do not always say which argument is at fault
+    ("Found array with dim 3", "Complex data not supported"); this says it
+    and what to pass instead. Returns when the message already names it.
+    """
+    shape = "a 2D array (rows, columns)" if ensure_2d else "a 1D array"
+    if sp.issparse(x):
+        raise TypeError(
+            f"{name} is a sparse matrix; pass a dense array "
+            f"({name}.toarray())."
+        ) from None
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} is a ragged sequence (its rows differ in length); pass "
+            f"{shape} of numbers."
+        ) from None
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"{name} is complex; pass real numbers (for example {name}.real)."
+        ) from None
+    if arr.dtype.kind not in "biuf" and not _converts_to_float(arr):
+        raise ValueError(
+            f"{name} holds values that are not numbers (dtype {arr.dtype}); "
+            f"pass {shape} of numbers."
+        ) from None
+    if arr.ndim == 0:
+        raise ValueError(
+            f"{name} must be {shape}, got the scalar {x!r}."
+        ) from None
+    if arr.ndim > 2 or (ensure_2d and arr.ndim != 2):
+        raise ValueError(
+            f"{name} must be {shape}, got an array of shape {arr.shape}."
+        ) from None
+    if arr.shape[0] == 0 or (ensure_2d and arr.shape[1] == 0):
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}); pass at least one "
+            f"{'row and one column' if ensure_2d else 'value'}."
+        ) from None
+    if name not in str(exc):
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+def _converts_to_float(arr):
+    try:
+        arr.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def check_marginal(a, n, name, dtype=np.float64):
@@ -168,8 +227,8 @@ def _check_spread(arrays, name, *, power=2):
     if not np.isfinite(value) or value > _COST_LIMIT:
         size = max(np.abs(low).max(), np.abs(high).max())
         raise ValueError(
-            f"{name} has values too large for optimal transport (largest "
-            f"magnitude {size:.3g}, spread {largest:.3g}): the costs between "
-            "its rows overflow float64. Rescale it, for example with "
+            f"The values of {name} are too large for optimal transport "
+            f"(largest magnitude {size:.3g}, spread {largest:.3g}): the costs "
+            f"between rows overflow float64. Rescale {name}, for example with "
             "sklearn.preprocessing.StandardScaler."
         )
