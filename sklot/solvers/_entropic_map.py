@@ -285,6 +285,8 @@ def entropic_plan(
         )
     a = check_marginal(a, n, "a")
     idx = _check_rows(rows, n)
+    if idx.size == 0:
+        return np.zeros((0, Y.shape[0]), dtype=np.result_type(X.dtype, Y.dtype))
     C = cost_matrix(X[idx], Y, metric=metric).astype(np.float64)
     C -= g
     C -= f[idx, None]

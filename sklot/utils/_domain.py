@@ -302,6 +302,14 @@ def _warn_if_svm_labels(y, markers):
 def _as_labels(y):
     if y is None:
         return None
+    dtype = getattr(y, "dtype", None)
+    if dtype is not None and not isinstance(dtype, np.dtype):
+        # pandas extension dtypes (Int64, string, category): numpy would turn
+        # an Int64 with missing values into floats, read as regression.
+        if getattr(dtype, "kind", "O") == "f":
+            y = y.to_numpy(dtype=np.float64, na_value=np.nan)
+        else:
+            y = y.to_numpy(dtype=object, na_value=None)
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(
