@@ -11,6 +11,7 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import type_of_target
 
 __all__ = [
@@ -334,6 +335,15 @@ def _check_sample_domain(sample_domain, n_samples):
     return sample_domain
 
 
+@validate_params(
+    {
+        "y": ["array-like", None],
+        "sample_domain": ["array-like", None],
+        "n_samples": [Interval(numbers.Integral, 0, None, closed="left"), None],
+        "task": [StrOptions({"classification", "regression"}), None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def split_domains(y=None, sample_domain=None, *, n_samples=None, task=None):
     """Find the source and target rows of a stacked sample.
 

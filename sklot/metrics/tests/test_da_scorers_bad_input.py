@@ -91,3 +91,30 @@ def test_d14_regression_nan_on_source_rows_names_y():
     sample_domain = np.r_[np.zeros(30, int), -np.ones(30, int)]
     with pytest.raises(ValueError, match="sample_domain marks as source"):
         circular_validation_scorer(reg, X, y_bad, sample_domain=sample_domain)
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"random_state": "x"}, "'random_state' parameter"),
+        ({"n_jobs": "a"}, "'n_jobs' parameter"),
+        ({"diagrams": "yes"}, "'diagrams' parameter"),
+        ({"n_projections": 0}, "'n_projections' parameter"),
+        ({"support": 3}, "'support' parameter"),
+    ],
+)
+def test_d18_sliced_metrics_name_the_argument(kwargs, match):
+    from sklot.metrics import pairwise_sliced_wasserstein, sliced_wasserstein_kernel
+
+    clouds = [np.zeros((2, 2)), np.ones((3, 2))]
+    for func in (pairwise_sliced_wasserstein, sliced_wasserstein_kernel):
+        with pytest.raises(ValueError, match=match):
+            func(clouds, **kwargs)
+
+
+@pytest.mark.parametrize("gamma", [0, -1.0, np.inf, "a"])
+def test_d18_sliced_kernel_gamma_is_named(gamma):
+    from sklot.metrics import sliced_wasserstein_kernel
+
+    with pytest.raises(ValueError, match="'gamma' parameter"):
+        sliced_wasserstein_kernel([np.zeros((2, 2))], gamma=gamma)

@@ -118,9 +118,11 @@ def test_d20_infinite_y_is_refused(bad):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"n_samples": -1}, "n_samples must be a non-negative int"),
-        ({"n_samples": 2.5}, "n_samples must be a non-negative int"),
-        ({"n_samples": "3"}, "n_samples must be a non-negative int"),
+        ({"n_samples": -1}, "'n_samples' parameter of split_domains"),
+        ({"n_samples": 2.5}, "'n_samples' parameter of split_domains"),
+        ({"n_samples": "3"}, "'n_samples' parameter of split_domains"),
+        ({"task": "ranking"}, "'task' parameter of split_domains"),
+        ({"y": 3}, "'y' parameter of split_domains"),
         ({"n_samples": True}, "n_samples must be a non-negative int"),
         ({"y": [0, 1], "n_samples": 3}, "y has 2 labels but X has 3 rows"),
         ({"y": np.array([1j, 0])}, "y has the complex dtype"),
