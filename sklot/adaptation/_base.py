@@ -9,11 +9,11 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_consistent_length
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import NoTargetWarning, split_domains
-from ..utils._validation import _check_spread
+from ..utils._domain import check_label_rows
+from ..utils._validation import _check_spread, validate_data
 
 __all__ = ["BaseAdapter"]
 
@@ -78,7 +78,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X = validate_data(self, X, dtype=FLOAT_DTYPES)
         _check_spread(X, "X", power=self._spread_power)
         if y is not None:
-            check_consistent_length(X, y)
+            check_label_rows(y, X.shape[0])
         split = split_domains(y, sample_domain, n_samples=X.shape[0])
         if not split.source.any():
             raise ValueError(

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.covariance import ledoit_wolf, oas
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..solvers._gaussian import (
     RCOND,
@@ -15,6 +15,7 @@ from ..solvers._gaussian import (
     _from_eig,
     _monge_matrix,
 )
+from ..utils._validation import validate_data
 from ._base import FLOAT_DTYPES, BaseAdapter
 
 __all__ = ["GaussianMongeMapper"]

@@ -11,18 +11,19 @@ from sklearn.base import (
 )
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ..utils import split_domains
-from ..utils._domain import as_class_labels, as_float_target
+from ..utils._domain import (
+    as_class_labels,
+    as_float_target,
+    check_class_labels,
+    check_label_rows,
+)
+from ..utils._validation import validate_data
 from ._base import BaseAdapter
 from ._ot_adapter import OTDomainAdapter
 
@@ -82,8 +83,8 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
                 "rows with -1 (classification) or NaN (regression)."
             )
         X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        check_label_rows(y, X.shape[0])
         y = column_or_1d(y, warn=True)
-        check_consistent_length(X, y)
         y, split, y_labelled = self._check_y(y, sample_domain, X.shape[0])
         if not split.source.any():
             raise ValueError(
@@ -160,8 +161,8 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     def _score_rows(self, X, y, sample_weight, sample_domain):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        check_label_rows(y, X.shape[0])
         y = column_or_1d(y)
-        check_consistent_length(X, y)
         y, split, y_labelled = self._check_y(
             y, sample_domain, X.shape[0], scoring=True
         )
@@ -266,7 +267,7 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
                 "y has no labelled rows: every row is a target marker (-1). "
                 "Give the source rows their class labels."
             )
-        check_classification_targets(labelled)
+        check_class_labels(labelled)
         return y, split, labelled
 
     @_fit_context(prefer_skip_nested_validation=False)

@@ -17,9 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import validate_params
-from sklearn.utils.validation import validate_data
 
-from ._validation import check_finite_array
+from ._validation import check_finite_array, validate_data
 
 __all__ = ["Distributions", "check_distributions", "distributions_from_frame"]
 

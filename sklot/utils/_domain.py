@@ -11,8 +11,9 @@ import warnings
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
-from sklearn.utils.multiclass import type_of_target
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
 __all__ = [
     "DomainSplit",
@@ -493,3 +494,46 @@ def as_float_target(y, owner):
             f"Unknown label type: {owner} needs a numeric y (NaN on target "
             f"rows), got dtype {y.dtype}."
         ) from None
+
+
+def check_label_rows(y, n_samples):
+    """Refuse a ``y`` that cannot hold one label per row of ``X``, naming y.
+
+    Returns ``y`` unchanged (a pandas Series stays a Series).
+    """
+    if sp.issparse(y):
+        raise TypeError(
+            "y is a sparse matrix; pass a dense 1D array with one label per "
+            "row of X."
+        )
+    try:
+        arr = np.asarray(y)
+    except (TypeError, ValueError):
+        raise ValueError(
+            "y is a ragged sequence; pass a 1D array with one label per row "
+            "of X."
+        ) from None
+    if arr.ndim == 0:
+        raise ValueError(
+            f"y must be an array with one label per row of X, got the scalar "
+            f"{y!r}."
+        )
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"y has the complex dtype {arr.dtype}; pass real labels (-1 or NaN "
+            "on target rows)."
+        )
+    if arr.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent numbers of rows: X has {n_samples}, y "
+            f"has {arr.shape[0]}; pass one label per row of X."
+        )
+    return y
+
+
+def check_class_labels(labels):
+    """Run scikit-learn's ``check_classification_targets``, naming y."""
+    try:
+        check_classification_targets(labels)
+    except ValueError as exc:
+        raise ValueError(f"y: {exc}") from None

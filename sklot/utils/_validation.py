@@ -4,12 +4,16 @@ Every error names the offending argument and says how to fix it.
 """
 
 import numbers
+import re
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import check_array
+from sklearn.utils.validation import validate_data as _sklearn_validate_data
 
 __all__ = ["check_finite_array", "check_marginal", "check_equal_mass"]
+
+_NAMES_AN_ARGUMENT = re.compile(r"\b(X|y)\b")
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -232,3 +236,42 @@ def _check_spread(arrays, name, *, power=2):
             f"between rows overflow float64. Rescale {name}, for example with "
             "sklearn.preprocessing.StandardScaler."
         )
+
+
+def _given(value):
+    return not (isinstance(value, str) and value == "no_validation")
+
+
+def validate_data(_estimator, /, X="no_validation", y="no_validation", **kwargs):
+    """Run scikit-learn's ``validate_data``; its errors name ``X`` or ``y``.
+
+    Some of scikit-learn's messages do not say which argument is at fault
+    ("Found array with dim 3", "Complex data not supported", "could not
+    convert string to float"). The same error is raised again, of the same
+    type, with the argument's name in front, so that checks matching
+    scikit-learn's wording still match.
+    """
+    try:
+        return _sklearn_validate_data(_estimator, X, y, **kwargs)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if _NAMES_AN_ARGUMENT.search(message):
+            raise
+        name = "X" if _given(X) else "y"
+        if _given(X) and _given(y):
+            try:
+                check_array(
+                    X,
+                    dtype=kwargs.get("dtype", "numeric"),
+                    accept_sparse=kwargs.get("accept_sparse", False),
+                    ensure_all_finite=False,
+                )
+            except (TypeError, ValueError):
+                pass
+            else:
+                name = "y"
+        try:
+            named = type(exc)(f"{name}: {message}")
+        except Exception:  # an exception type with another signature
+            raise exc from None
+        raise named from None
