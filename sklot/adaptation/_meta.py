@@ -236,8 +236,13 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
 
     Notes
     -----
-    ``y`` is never modified. Target rows that carry a real label (marked as
-    target by ``sample_domain`` only) are part of the training set, unmoved.
+    ``y`` is never modified. Target rows are marked by ``-1``, by ``"-1"``
+    in string labels and by ``None`` or ``NaN`` in object labels; a ``y``
+    holding exactly {-1, 1} warns with
+    :class:`~sklot.utils.TargetMarkerWarning`, since ``-1`` may then be a
+    class (pass ``sample_domain`` to say so). Target rows that carry a real
+    label (marked as target by ``sample_domain`` only) are part of the
+    training set, unmoved.
     With no target rows the adapter is the identity and warns, so the
     classifier is then the plain estimator.
 
@@ -279,10 +284,13 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         X : array-like of shape (n_samples, n_features)
             Source and target rows, stacked.
         y : array-like of shape (n_samples,)
-            Class labels of the source rows; target rows carry ``-1``.
+            Class labels of the source rows; target rows carry ``-1`` (the
+            string ``"-1"`` when the labels are strings, or ``None`` in an
+            object array; see :ref:`domain_convention`).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Explicit domains (``>= 0`` source, ``< 0`` target); needed only
-            for labelled target rows or several sources.
+            for labelled target rows or several sources. With it, ``-1`` is
+            an ordinary class on source rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, passed to the estimator for the labelled
             rows.

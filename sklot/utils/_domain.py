@@ -4,6 +4,10 @@ One ``X`` holds every domain, stacked. Target rows are marked in ``y`` with
 ``-1`` (classification) or ``NaN`` (regression), scikit-learn's
 semi-supervised convention, or by an optional ``sample_domain`` array in which
 ``>= 0`` means source and ``< 0`` means target (skada's convention).
+
+:func:`target_markers` is the one reader of the markers (also ``"-1"`` in
+string labels, ``None``/``NaN``/``pandas.NA`` in object labels); adapters,
+meta-estimators, scorers and :func:`split_domains` all go through it.
 """
 
 import numbers
