@@ -150,10 +150,19 @@ def check_marginal(a, n, name, dtype=np.float64):
     >>> check_marginal(None, 4, "a")
     array([0.25, 0.25, 0.25, 0.25])
     """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(
+            f"The number of points for {name} must be a positive int, got {n!r}."
+        )
     if isinstance(a, numbers.Number):
         raise TypeError(
             f"{name} must be an array of {n} weights or None for uniform "
             f"weights, got the scalar {a!r}."
+        )
+    if sp.issparse(a):
+        raise TypeError(
+            f"{name} is a sparse matrix; pass the {n} weights as a dense 1D "
+            f"array ({name}.toarray().ravel())."
         )
     if a is None or (not isinstance(a, np.ndarray) and len(a) == 0):
         return np.full(n, 1.0 / n, dtype=dtype)

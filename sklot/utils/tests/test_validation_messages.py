@@ -131,3 +131,13 @@ def test_d19_distributions_from_frame_refuses_other_input(frame):
     frame["w"] = -frame["w"]
     with pytest.raises(ValueError, match="negative"):
         distributions_from_frame(frame, "id", weight="w")
+
+
+def test_d18_check_marginal_names_sparse_weights_and_bad_sizes():
+    from sklot.utils import check_marginal
+
+    with pytest.raises(TypeError, match="b is a sparse matrix"):
+        check_marginal(sp.csr_matrix([1.0, 1.0]), 2, "b")
+    for n in (0, True, 2.5):
+        with pytest.raises(ValueError, match="number of points for b"):
+            check_marginal(None, n, "b")
