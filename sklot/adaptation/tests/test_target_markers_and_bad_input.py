@@ -164,3 +164,29 @@ def test_d20_regression_adapters_refuse_infinite_y(adapter, bad):
         adapter.fit(X, y)
     with pytest.raises(ValueError, match="y contains inf"):
         DomainAdaptationRegressor(adapter=adapter).fit(X, y)
+
+
+def test_classifier_reads_nan_in_float_labels_as_marker(shifted):
+    X, y, _ = shifted
+    y_nan = np.where(y == -1, np.nan, y.astype(float))
+    clf = DomainAdaptationClassifier(LogisticRegression()).fit(X, y_nan)
+    reference = DomainAdaptationClassifier(LogisticRegression()).fit(X, y)
+    np.testing.assert_array_equal(
+        clf.predict(X[y == -1]), reference.predict(X[y == -1])
+    )
+
+
+def test_regressor_with_whole_number_values_and_minus_one():
+    # -1 is a value in regression: the meta-estimator tells its adapter so,
+    # where the adapter alone would find -1 and NaN ambiguous.
+    X, y = make_domain_shift(
+        "conditional", task="regression", n_samples_source=30,
+        n_samples_target=30, random_state=0,
+    )
+    y_int = np.where(np.isnan(y), np.nan, np.round(y))
+    y_int[0] = -1.0
+    reg = DomainAdaptationRegressor().fit(X, y_int)
+    assert np.isfinite(reg.predict(X[30:])).all()
+    assert reg.adapter_.X_target_.shape == (30, 2)
+    with pytest.raises(ValueError, match="mixes two target markers"):
+        OTDomainAdapter().fit(X, y_int)
