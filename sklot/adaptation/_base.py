@@ -16,10 +16,11 @@ from sklearn.base import (
     TransformerMixin,
     _fit_context,
 )
-from sklearn.utils import check_consistent_length
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils import NoTargetWarning, split_domains
+from ..utils._domain import check_label_rows
+from ..utils._validation import _check_spread, validate_data
 
 __all__ = ["BaseAdapter"]
 
@@ -51,6 +52,12 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     _parameter_constraints: dict = {}
 
+    # The power of the distances the fit computes (2: squared euclidean
+    # costs); inputs whose spread overflows it are refused. An adapter whose
+    # transform computes distances to the fitted rows checks new rows too.
+    _spread_power = 2
+    _transform_uses_distances = True
+
     # With metadata routing enabled, a pipeline passes ``sample_domain`` to
     # ``fit`` without a set_fit_request call (skada's convention).
     __metadata_request__fit = {"sample_domain": True}
@@ -76,14 +83,10 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             The fitted adapter.
         """
         X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        _check_spread(X, "X", power=self._spread_power)
         if y is not None:
-            check_consistent_length(X, y)
+            check_label_rows(y, X.shape[0])
         split = split_domains(y, sample_domain, n_samples=X.shape[0])
-        if split.sample_domain.shape[0] != X.shape[0]:
-            raise ValueError(
-                f"sample_domain has {split.sample_domain.shape[0]} entries but "
-                f"X has {X.shape[0]} rows."
-            )
         if not split.source.any():
             raise ValueError(
                 "X has no source rows: every row is marked as target (y == -1 "
@@ -101,7 +104,18 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         else:
             self._fit_map(X, y, split)
         self._fitted_source_ = split.source
+        self._fitted_bounds = np.vstack([X.min(axis=0), X.max(axis=0)])
         return self
+
+    def _check_rows(self, X):
+        """Validate rows to map: fitted features, no overflow with fitted rows."""
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        if self._transform_uses_distances:
+            _check_spread(
+                [X, self._fitted_bounds], "X", power=self._spread_power
+            )
+        return X
 
     def fit_transform(self, X, y=None, sample_domain=None):
         """Fit, then map the source rows; target rows are returned unchanged.
@@ -140,8 +154,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_new : ndarray of shape (n_samples, n_features)
             The mapped rows.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = self._check_rows(X)
         if self.identity_:
             return X.copy()
         return self._transform(X)
@@ -159,8 +172,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_new : ndarray of shape (n_samples, n_features)
             The mapped rows.
         """
-        check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        X = self._check_rows(X)
         if self.identity_:
             return X.copy()
         return self._inverse_transform(X)

@@ -5,7 +5,7 @@ from numbers import Real
 import numpy as np
 from sklearn.covariance import ledoit_wolf, oas
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from ..solvers._gaussian import (
     RCOND,
@@ -15,6 +15,7 @@ from ..solvers._gaussian import (
     _from_eig,
     _monge_matrix,
 )
+from ..utils._validation import validate_data
 from ._base import FLOAT_DTYPES, BaseAdapter
 
 __all__ = ["GaussianMongeMapper"]
@@ -160,6 +161,11 @@ class GaussianMongeMapper(BaseAdapter):
         "bias": ["boolean"],
         "covariance": [StrOptions({"empirical", "ledoit_wolf", "oas"})],
     }
+
+    # The map multiplies covariances (fourth powers of the spread of X) and
+    # is affine, so new rows are mapped whatever their size.
+    _spread_power = 4
+    _transform_uses_distances = False
 
     def __init__(self, reg=1e-6, bias=True, covariance="empirical"):
         self.reg = reg

@@ -16,17 +16,20 @@ from sklearn.base import (
 )
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.metrics import accuracy_score, r2_score
-from sklearn.utils import check_consistent_length, column_or_1d
+from sklearn.utils import column_or_1d
 from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from ..utils import split_domains
+from ..utils._domain import (
+    as_class_labels,
+    as_float_target,
+    check_class_labels,
+    check_label_rows,
+)
+from ..utils._validation import validate_data
+from ._base import BaseAdapter
 from ._ot_adapter import OTDomainAdapter
 
 __all__ = ["DomainAdaptationClassifier", "DomainAdaptationRegressor"]
@@ -70,8 +73,11 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         self.estimator = estimator
         self.adapter = adapter
 
-    def _check_y(self, y, sample_domain, n_samples):
-        """Return the validated 1D labels and their domain split."""
+    def _check_y(self, y, sample_domain, n_samples, scoring=False):
+        """Return the 1D labels, their split, and the labelled rows' labels.
+
+        The last are in the dtype the inner estimator is fitted on.
+        """
         raise NotImplementedError
 
     def _fit(self, X, y, sample_domain, sample_weight):
@@ -82,9 +88,9 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
                 "rows with -1 (classification) or NaN (regression)."
             )
         X = validate_data(self, X, dtype=FLOAT_DTYPES)
+        check_label_rows(y, X.shape[0])
         y = column_or_1d(y, warn=True)
-        check_consistent_length(X, y)
-        y, split = self._check_y(y, sample_domain, X.shape[0])
+        y, split, y_labelled = self._check_y(y, sample_domain, X.shape[0])
         if not split.source.any():
             raise ValueError(
                 "X has no source rows: every row is marked as target (y == -1 "
@@ -100,6 +106,10 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             adapter = OTDomainAdapter() if self.adapter is None else self.adapter
             self.adapter_ = clone(adapter)
             kwargs = {} if sample_domain is None else {"sample_domain": sample_domain}
+            if sample_domain is None and isinstance(self.adapter_, BaseAdapter):
+                # The domains as read here, so that the adapter reads y as
+                # this estimator's task does (and warns about it only once).
+                kwargs["sample_domain"] = split.sample_domain
             X_mapped = self.adapter_.fit_transform(X, y, **kwargs)
         estimator = self._default_estimator() if self.estimator is None else (
             self.estimator
@@ -108,9 +118,7 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         fit_params = {}
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight[labelled]
-        self.estimator_.fit(
-            np.asarray(X_mapped)[labelled], y[labelled], **fit_params
-        )
+        self.estimator_.fit(np.asarray(X_mapped)[labelled], y_labelled, **fit_params)
         return self
 
     def _map_source_rows(self, X, sample_domain):
@@ -158,9 +166,11 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     def _score_rows(self, X, y, sample_weight, sample_domain):
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
+        check_label_rows(y, X.shape[0])
         y = column_or_1d(y)
-        check_consistent_length(X, y)
-        y, split = self._check_y(y, sample_domain, X.shape[0], scoring=True)
+        y, split, y_labelled = self._check_y(
+            y, sample_domain, X.shape[0], scoring=True
+        )
         rows = split.labelled
         if not rows.any():
             raise ValueError(
@@ -172,7 +182,7 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         weight = None if sample_weight is None else (
             _check_sample_weight(sample_weight, y)[rows]
         )
-        return self.estimator_.predict(X), y[rows], weight
+        return self.estimator_.predict(X), y_labelled, weight
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -231,8 +241,13 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
 
     Notes
     -----
-    ``y`` is never modified. Target rows that carry a real label (marked as
-    target by ``sample_domain`` only) are part of the training set, unmoved.
+    ``y`` is never modified. Target rows are marked by ``-1``, by ``"-1"``
+    in string labels and by ``None`` or ``NaN`` in object labels; a ``y``
+    holding exactly {-1, 1} warns with
+    :class:`~sklot.utils.TargetMarkerWarning`, since ``-1`` may then be a
+    class (pass ``sample_domain`` to say so). Target rows that carry a real
+    label (marked as target by ``sample_domain`` only) are part of the
+    training set, unmoved.
     With no target rows the adapter is the identity and warns, so the
     classifier is then the plain estimator.
 
@@ -256,14 +271,14 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         split = split_domains(
             y, sample_domain, n_samples=n_samples, task="classification"
         )
-        labelled = y[split.labelled]
+        labelled = as_class_labels(y[split.labelled])
         if labelled.shape[0] == 0:
             raise ValueError(
                 "y has no labelled rows: every row is a target marker (-1). "
                 "Give the source rows their class labels."
             )
-        check_classification_targets(labelled)
-        return y, split
+        check_class_labels(labelled)
+        return y, split, labelled
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_domain=None, sample_weight=None):
@@ -274,10 +289,13 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         X : array-like of shape (n_samples, n_features)
             Source and target rows, stacked.
         y : array-like of shape (n_samples,)
-            Class labels of the source rows; target rows carry ``-1``.
+            Class labels of the source rows; target rows carry ``-1`` (the
+            string ``"-1"`` when the labels are strings, or ``None`` in an
+            object array; see :ref:`domain_convention`).
         sample_domain : array-like of int of shape (n_samples,), default=None
             Explicit domains (``>= 0`` source, ``< 0`` target); needed only
-            for labelled target rows or several sources.
+            for labelled target rows or several sources. With it, ``-1`` is
+            an ordinary class on source rows.
         sample_weight : array-like of shape (n_samples,), default=None
             Weights of the rows, passed to the estimator for the labelled
             rows.
@@ -290,8 +308,9 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         self._fit(X, y, sample_domain, sample_weight)
         self.classes_ = getattr(self.estimator_, "classes_", None)
         if self.classes_ is None:
-            split = split_domains(y, sample_domain, task="classification")
-            self.classes_ = np.unique(np.asarray(y)[split.labelled])
+            y = column_or_1d(y)
+            _, _, labelled = self._check_y(y, sample_domain, y.shape[0])
+            self.classes_ = np.unique(labelled)
         return self
 
     @available_if(_estimator_has("predict_proba"))
@@ -445,13 +464,7 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
         return Ridge()
 
     def _check_y(self, y, sample_domain, n_samples, scoring=False):
-        try:
-            y = y.astype(np.float64, copy=False)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Unknown label type: {type(self).__name__} needs a numeric y "
-                f"(NaN on target rows), got dtype {y.dtype}."
-            ) from None
+        y = as_float_target(y, type(self).__name__)
         if np.isinf(y).any():
             raise ValueError("y contains inf; only NaN (target rows) is allowed.")
         if sample_domain is None and not scoring and not np.isnan(y).any() and (
@@ -471,7 +484,7 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
                 "y has no labelled rows: every row is NaN. Give the source rows "
                 "their target values."
             )
-        return y, split
+        return y, split, y[split.labelled]
 
     @_fit_context(prefer_skip_nested_validation=False)
     def fit(self, X, y, sample_domain=None, sample_weight=None):

@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..solvers._cost import METRICS
 from ..utils import check_distributions
+from ..utils._validation import _check_spread
 from ._spaces import make_space
 
 __all__ = ["WassersteinKMeans"]
@@ -331,12 +332,28 @@ class WassersteinKMeans(
                 f"X holds clouds in dimension {dist.dim} but the estimator was "
                 f"fitted on dimension {self._dim}."
             )
+        self._check_values(dist, reset)
         return dist
+
+    def _check_values(self, dist, reset):
+        """Refuse points whose costs overflow, with the fitted ones if any."""
+        points = (
+            [np.vstack(dist.points)] if dist.kind == "rows" else
+            dist.points[:1] if dist.kind == "histograms" else list(dist.points)
+        )
+        if not reset and hasattr(self, "_point_bounds"):
+            points.append(self._point_bounds)
+        _check_spread(points, "X")
+        if reset:
+            self._point_bounds = np.vstack(
+                [np.min([p.min(axis=0) for p in points], axis=0),
+                 np.max([p.max(axis=0) for p in points], axis=0)]
+            )
 
     def _given_init(self, dist):
         if isinstance(self.init, str):
             return None
-        given = check_distributions(self.init, self.support)
+        given = check_distributions(self.init, self.support, name="init")
         if given.kind != dist.kind or given.dim != dist.dim:
             raise ValueError(
                 f"init must hold distributions in the form of X ({dist.kind} "
@@ -371,6 +388,12 @@ class WassersteinKMeans(
         self : object
             Fitted estimator.
         """
+        for name in ("n_clusters", "n_init", "max_iter"):
+            if isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(
+                    f"{name} must be a positive int, got the bool "
+                    f"{getattr(self, name)!r}."
+                )
         dist = self._parse(X, reset=True)
         if dist.kind == "clouds":
             for attr in ("n_features_in_", "feature_names_in_"):

@@ -1,8 +1,10 @@
 """Image files in and out, through Pillow (the optional ``image`` extra)."""
 
 import os
+from numbers import Integral
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["read_image", "write_image"]
 
@@ -18,6 +20,7 @@ def _pillow():
     return Image
 
 
+@validate_params({"path": [str, os.PathLike]}, prefer_skip_nested_validation=True)
 def read_image(path):
     """Read an image file into a NumPy array.
 
@@ -50,8 +53,21 @@ def read_image(path):
     Image = _pillow()
     if not os.path.exists(path):
         raise FileNotFoundError(f"No image file at {os.fspath(path)!r}.")
-    with Image.open(path) as img:
+    try:
+        img = Image.open(path)
         img.load()
+    except Image.UnidentifiedImageError:
+        raise ValueError(
+            f"path {os.fspath(path)!r} is not an image file Pillow can read "
+            "(PNG, JPEG, TIFF, ...)."
+        ) from None
+    except OSError:
+        if os.path.isdir(path):
+            raise ValueError(
+                f"path {os.fspath(path)!r} is a directory; pass an image file."
+            ) from None
+        raise
+    with img:
         if img.mode in ("L", "I;16", "I;16B", "I;16L"):
             arr = np.asarray(img)
             if arr.dtype != np.uint8:
@@ -66,6 +82,14 @@ def read_image(path):
         return np.array(img)
 
 
+@validate_params(
+    {
+        "path": [str, os.PathLike],
+        "image": ["array-like"],
+        "quality": [Interval(Integral, 1, 100, closed="both")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def write_image(path, image, *, quality=95):
     """Write an image array to a file.
 
@@ -77,7 +101,7 @@ def write_image(path, image, *, quality=95):
         ``uint8`` values, or floats in [0, 1] (clipped, scaled to 0..255).
         1, 3 or 4 channels.
     quality : int, default=95
-        JPEG quality (ignored by the other formats).
+        JPEG quality from 1 to 100 (ignored by the other formats).
 
     Returns
     -------
@@ -98,7 +122,13 @@ def write_image(path, image, *, quality=95):
     128
     """
     Image = _pillow()
-    arr = np.asarray(image)
+    try:
+        arr = np.asarray(image)
+    except ValueError:
+        raise ValueError(
+            "image must be an array of shape (height, width) or (height, "
+            "width, channels); got a ragged sequence."
+        ) from None
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if arr.ndim not in (2, 3) or (arr.ndim == 3 and arr.shape[2] not in (3, 4)):
@@ -108,7 +138,9 @@ def write_image(path, image, *, quality=95):
         )
     if arr.dtype.kind == "f":
         if not np.all(np.isfinite(arr)):
-            raise ValueError("image has NaN or infinite values.")
+            raise ValueError(
+                "image has NaN or infinite values; fill or clip them first."
+            )
         arr = np.round(np.clip(arr, 0.0, 1.0) * 255.0).astype(np.uint8)
     elif arr.dtype == np.uint16 and arr.ndim == 2:
         pass
@@ -116,8 +148,15 @@ def write_image(path, image, *, quality=95):
         raise ValueError(
             f"image must be uint8 or float in [0, 1], got dtype {arr.dtype}."
         )
-    img = Image.fromarray(arr)
     ext = os.path.splitext(os.fspath(path))[1].lower()
+    if ext not in Image.registered_extensions():
+        Image.init()
+    if ext not in Image.registered_extensions():
+        raise ValueError(
+            f"path {os.fspath(path)!r} has the extension {ext!r}, which names "
+            "no image format Pillow writes; use .png, .jpg, .tif, ..."
+        )
+    img = Image.fromarray(arr)
     options = {"quality": int(quality)} if ext in (".jpg", ".jpeg") else {}
     if ext in (".jpg", ".jpeg") and img.mode == "RGBA":
         img = img.convert("RGB")

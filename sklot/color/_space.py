@@ -7,6 +7,7 @@ any finite input.
 """
 
 import numpy as np
+from sklearn.utils._param_validation import validate_params
 
 __all__ = ["lab_to_rgb", "luma", "rgb_to_lab"]
 
@@ -26,13 +27,27 @@ LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
 
 
 def _check_rgb_like(x, name):
-    x = np.asarray(x)
+    try:
+        x = np.asarray(x)
+    except ValueError:
+        raise ValueError(
+            f"{name} must be an array of colours of shape (..., 3); got a "
+            "ragged sequence whose rows differ in length."
+        ) from None
+    if x.dtype.kind not in "fiu":
+        raise TypeError(
+            f"{name} must hold real numbers (floats, or unsigned integers), got "
+            f"dtype {x.dtype}."
+        )
     if x.shape[-1:] != (3,):
         raise ValueError(
             f"{name} must have 3 channels in its last axis, got shape {x.shape}."
         )
-    if x.dtype.kind not in "fiu":
-        raise TypeError(f"{name} must hold numbers, got dtype {x.dtype}.")
+    if x.dtype.kind == "f" and not np.isfinite(x).all():
+        raise ValueError(
+            f"{name} contains NaN or infinity; colours must be finite (fill "
+            "or drop the missing pixels first)."
+        )
     return x
 
 
@@ -76,6 +91,7 @@ def _f_inv(t):
     return out
 
 
+@validate_params({"rgb": ["array-like"]}, prefer_skip_nested_validation=True)
 def rgb_to_lab(rgb):
     """Convert sRGB colours in [0, 1] to CIE L*a*b* (D65 white point).
 
@@ -123,6 +139,7 @@ def rgb_to_lab(rgb):
     return lab.astype(dtype, copy=False)
 
 
+@validate_params({"lab": ["array-like"]}, prefer_skip_nested_validation=True)
 def lab_to_rgb(lab):
     """Convert CIE L*a*b* (D65) colours to gamma-encoded sRGB.
 
@@ -162,6 +179,7 @@ def lab_to_rgb(lab):
     return rgb.astype(dtype, copy=False)
 
 
+@validate_params({"rgb": ["array-like"]}, prefer_skip_nested_validation=True)
 def luma(rgb):
     """Rec. 709 luma of gamma-encoded RGB colours.
 

@@ -14,7 +14,7 @@ from sklearn.base import (
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
 from ..solvers._gaussian import _monge_matrix
@@ -30,6 +30,7 @@ from ..solvers._transfer import (
     smooth_displacement,
     transfer_1d,
 )
+from ..utils._validation import validate_data
 from ._space import LUMA_WEIGHTS, lab_to_rgb, rgb_to_lab
 
 __all__ = ["ColorTransferer"]

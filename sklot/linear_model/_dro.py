@@ -9,13 +9,10 @@ from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import compute_class_weight
 from sklearn.utils._param_validation import Interval, Options, StrOptions
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
+from ..utils._domain import check_class_labels
+from ..utils._validation import validate_data
 from ._dro_solver import fit_binary_dro
 
 __all__ = ["WassersteinDROClassifier"]
@@ -221,7 +218,7 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         X, y = validate_data(
             self, X, y, dtype=[np.float64, np.float32], order="C"
         )
-        check_classification_targets(y)
+        check_class_labels(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         n_classes = self.classes_.size
         if n_classes < 2:

@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing
+from sklearn.utils.validation import _num_samples
 
 from ..utils import split_domains
 
@@ -25,8 +26,19 @@ __all__ = [
 
 
 def _fold_domains(X, y, sample_domain):
+    if y is None:
+        raise ValueError(
+            "y is None; the scorer reads the target rows of the fold from y "
+            "(-1 or NaN on target rows). Pass the stacked labels."
+        )
+    n_samples = _num_samples(X)
     y = np.asarray(y)
-    split = split_domains(y, sample_domain, n_samples=y.shape[0])
+    if y.ndim != 1 or y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and y have inconsistent lengths: X has {n_samples} rows, y has "
+            f"shape {y.shape}; pass one label per row of X."
+        )
+    split = split_domains(y, sample_domain, n_samples=n_samples)
     source = np.flatnonzero(split.source & split.labelled)
     target = np.flatnonzero(split.target)
     if source.size == 0 or target.size == 0:

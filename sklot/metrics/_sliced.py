@@ -3,12 +3,29 @@
 import numbers
 
 import numpy as np
+from sklearn.utils._param_validation import Interval, validate_params
 
 from ..solvers import sliced_wasserstein_pairwise
 
 __all__ = ["pairwise_sliced_wasserstein", "sliced_wasserstein_kernel"]
 
 
+_COMMON_CONSTRAINTS = {
+    "X": ["array-like", list],
+    "Y": ["array-like", list, None],
+    "n_projections": [Interval(numbers.Integral, 1, None, closed="left")],
+    "projections": ["array-like", None],
+    "support": ["array-like", None],
+    "random_state": ["random_state"],
+    "n_jobs": [numbers.Integral, None],
+    "diagrams": ["boolean"],
+}
+
+
+@validate_params(
+    {**_COMMON_CONSTRAINTS, "p": [Interval(numbers.Real, 1, None, closed="left")]},
+    prefer_skip_nested_validation=True,
+)
 def pairwise_sliced_wasserstein(
     X,
     Y=None,
@@ -98,6 +115,16 @@ def pairwise_sliced_wasserstein(
     )
 
 
+@validate_params(
+    {
+        **_COMMON_CONSTRAINTS,
+        "gamma": [Interval(numbers.Real, 0, None, closed="neither")],
+        # p > 2 gets its own message below (the kernel is then not positive
+        # definite)
+        "p": [Interval(numbers.Real, 1, None, closed="left")],
+    },
+    prefer_skip_nested_validation=True,
+)
 def sliced_wasserstein_kernel(
     X,
     Y=None,

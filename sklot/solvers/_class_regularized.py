@@ -178,6 +178,18 @@ def class_regularized_ot(
             f"labels_source must hold one label per source row ({n}), got "
             f"shape {labels.shape}."
         )
+    if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
+        raise ValueError(
+            "labels_source contains NaN or infinity; every source row needs a "
+            "finite class label (drop unlabelled rows or give them a class)."
+        )
+    if labels.dtype.kind == "O" and any(
+        v is None or (isinstance(v, float) and not np.isfinite(v)) for v in labels
+    ):
+        raise ValueError(
+            "labels_source contains None, NaN or infinity; every source row "
+            "needs a class label (drop unlabelled rows or give them a class)."
+        )
     classes, codes = np.unique(labels, return_inverse=True)
     # S.T @ P sums the rows of each class.
     S = sparse.csr_matrix(

@@ -48,6 +48,44 @@ def _check_points(X, Y, g, reg, b, metric):
     return X, Y, g, reg, b
 
 
+def _check_rows(rows, n):
+    """Return the plan rows that ``rows`` selects (None, slice, ints, mask)."""
+    if rows is None:
+        return np.arange(n)
+    if isinstance(rows, slice):
+        return np.arange(n)[rows]
+    if isinstance(rows, (str, bytes)) or np.isscalar(rows):
+        raise TypeError(
+            "rows must be None, a slice, or a 1D array-like of row indices "
+            f"(or a boolean mask of length {n}), got {rows!r}."
+        )
+    idx = np.asarray(rows)
+    if idx.ndim != 1:
+        raise ValueError(
+            f"rows must be 1D (row indices or a boolean mask), got shape "
+            f"{idx.shape}."
+        )
+    if idx.dtype.kind == "b":
+        if idx.shape[0] != n:
+            raise ValueError(
+                f"rows is a boolean mask of length {idx.shape[0]} but X has {n} "
+                "rows; pass one flag per row."
+            )
+        return np.flatnonzero(idx)
+    if idx.size == 0:
+        return idx.astype(np.intp)
+    if idx.dtype.kind not in "iu":
+        raise TypeError(
+            f"rows must hold integer row indices, got dtype {idx.dtype}."
+        )
+    if idx.min() < -n or idx.max() >= n:
+        raise ValueError(
+            f"rows holds indices from {idx.min()} to {idx.max()} but X has {n} "
+            f"rows; pass indices in [{-n}, {n})."
+        )
+    return idx.astype(np.intp)
+
+
 def _transform(X, Y, g, reg, b, metric, values):
     """c-transform and softmax means of ``values`` for every row of ``X``."""
     lb = log_weights(b)
@@ -170,6 +208,11 @@ def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
         out_dtype = np.result_type(X.dtype, Y.dtype)
     else:
         V = np.asarray(values)
+        if V.ndim not in (1, 2):
+            raise ValueError(
+                f"values must be 1D or 2D, one row per target point, got an "
+                f"array of shape {V.shape}; flatten each row's values first."
+            )
         if V.shape[:1] != (Y.shape[0],):
             raise ValueError(
                 f"values must have one row per target point ({Y.shape[0]}), got "
@@ -241,7 +284,9 @@ def entropic_plan(
             f"potential of the solve that used X."
         )
     a = check_marginal(a, n, "a")
-    idx = np.arange(n)[rows if rows is not None else slice(None)]
+    idx = _check_rows(rows, n)
+    if idx.size == 0:
+        return np.zeros((0, Y.shape[0]), dtype=np.result_type(X.dtype, Y.dtype))
     C = cost_matrix(X[idx], Y, metric=metric).astype(np.float64)
     C -= g
     C -= f[idx, None]

@@ -392,8 +392,18 @@ def gaussian_monge_map(m_s, S_s, m_t, S_t, *, reg=0.0):
     return A, m_t - m_s @ A
 
 
+def _check_bias(bias):
+    if not isinstance(bias, (bool, np.bool_)):
+        raise TypeError(
+            "bias must be True (centre the samples at their means) or False "
+            f"(take the means to be zero), got {bias!r}."
+        )
+    return bool(bias)
+
+
 def _empirical_pair(Xs, Xt, reg, bias, ws, wt):
     reg = _check_reg(reg)
+    bias = _check_bias(bias)
     Xs = _check_samples(Xs, "Xs")
     Xt = _check_samples(Xt, "Xt", Xs.shape[1])
     ws = None if ws is None else check_marginal(ws, Xs.shape[0], "ws")
@@ -723,6 +733,7 @@ def empirical_gaussian_barycenter(
     samples += [
         _check_samples(X, f"X_list[{i}]", d) for i, X in enumerate(X_list[1:], 1)
     ]
+    bias = _check_bias(bias)
     moments = [_empirical_moments(X, None, bias) for X in samples]
     means = np.array([m for m, _ in moments])
     covs = np.array([_add_ridge(S, reg) for _, S in moments])

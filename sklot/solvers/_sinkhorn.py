@@ -7,7 +7,12 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._sinkhorn import row_lse, use_parallel
-from ..utils._validation import check_equal_mass, check_finite_array, check_marginal
+from ..utils._validation import (
+    _check_spread,
+    check_equal_mass,
+    check_finite_array,
+    check_marginal,
+)
 from ._cost import cost_matrix
 from ._entropic_common import (
     check_positive,
@@ -287,6 +292,8 @@ def sinkhorn_divergence(
             f"X and Y must have the same number of features, got "
             f"{X.shape[1]} and {Y.shape[1]}."
         )
+    # Costs within and between the clouds overflow before a solver sees them.
+    _check_spread([X, Y], "X and Y")
     a = check_marginal(a, X.shape[0], "a")
     b = check_marginal(b, Y.shape[0], "b")
     check_equal_mass(a, b)

@@ -5,7 +5,13 @@ from ._distributions import (
     check_distributions,
     distributions_from_frame,
 )
-from ._domain import TARGET_LABEL, DomainSplit, NoTargetWarning, split_domains
+from ._domain import (
+    TARGET_LABEL,
+    DomainSplit,
+    NoTargetWarning,
+    TargetMarkerWarning,
+    split_domains,
+)
 from ._validation import check_equal_mass, check_finite_array, check_marginal
 
 __all__ = [
@@ -13,6 +19,7 @@ __all__ = [
     "DomainSplit",
     "NoTargetWarning",
     "TARGET_LABEL",
+    "TargetMarkerWarning",
     "check_distributions",
     "check_equal_mass",
     "check_finite_array",

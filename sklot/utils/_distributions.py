@@ -14,13 +14,14 @@ Estimators whose samples are probability distributions accept:
 :class:`Distributions` object.
 """
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sklearn.utils.validation import validate_data
+from sklearn.utils._param_validation import validate_params
 
-from ._validation import check_finite_array
+from ._validation import check_finite_array, validate_data
 
 __all__ = ["Distributions", "check_distributions", "distributions_from_frame"]
 
@@ -79,8 +80,8 @@ def _is_pair(item):
     return isinstance(item, tuple) and len(item) == 2 and np.ndim(item[0]) >= 1
 
 
-def _parse_cloud(item, i, dtype):
-    what = f"X[{i}]"
+def _parse_cloud(item, i, dtype, name="X"):
+    what = f"{name}[{i}]"
     if _is_pair(item):
         points, weights = item
     else:
@@ -152,7 +153,13 @@ def _is_cloud_list(X):
 
 
 def check_distributions(
-    X, support=None, *, estimator=None, reset=True, dtype=(np.float64, np.float32)
+    X,
+    support=None,
+    *,
+    estimator=None,
+    reset=True,
+    dtype=(np.float64, np.float32),
+    name="X",
 ):
     """Parse any accepted form of distribution-valued input.
 
@@ -174,6 +181,8 @@ def check_distributions(
         Passed to ``validate_data``.
     dtype : dtype or tuple of dtypes, default=(float64, float32)
         Accepted point dtypes.
+    name : str, default="X"
+        The argument name used in error messages (for example ``"init"``).
 
     Returns
     -------
@@ -202,11 +211,11 @@ def check_distributions(
                 "support is only used with a 2D array of histograms; a list "
                 "of point clouds carries its own support. Set support=None."
             )
-        parsed = [_parse_cloud(item, i, dtype) for i, item in enumerate(X)]
+        parsed = [_parse_cloud(item, i, dtype, name) for i, item in enumerate(X)]
         dims = {p.shape[1] for p, _ in parsed}
         if len(dims) > 1:
             raise ValueError(
-                f"All point clouds in X must have the same dimension, got "
+                f"All point clouds in {name} must have the same dimension, got "
                 f"{sorted(dims)}."
             )
         points, weights = map(list, zip(*parsed))
@@ -215,7 +224,7 @@ def check_distributions(
     if estimator is not None:
         arr = validate_data(estimator, X, reset=reset, dtype=dtype)
     else:
-        arr = check_finite_array(X, "X", dtype=dtype)
+        arr = check_finite_array(X, name, dtype=dtype)
     if support is None:
         values = [row[:, None] for row in arr]
         n = arr.shape[1]
@@ -228,16 +237,26 @@ def check_distributions(
     support = check_finite_array(support, "support", dtype=dtype)
     if support.shape[0] != arr.shape[1]:
         raise ValueError(
-            f"support has {support.shape[0]} points but X has {arr.shape[1]} "
-            f"columns; each column of X is the weight of one support point."
+            f"support has {support.shape[0]} points but {name} has "
+            f"{arr.shape[1]} columns; each column of {name} is the weight of "
+            "one support point."
         )
     weights = [
-        _normalise(row.astype(np.float64), f"row {i} of X")
+        _normalise(row.astype(np.float64), f"row {i} of {name}")
         for i, row in enumerate(arr)
     ]
     return Distributions([support] * arr.shape[0], weights, "histograms", support)
 
 
+@validate_params(
+    {
+        "frame": [pd.DataFrame],
+        "group": [Hashable],
+        "columns": ["array-like", str, None],
+        "weight": [Hashable, None],
+    },
+    prefer_skip_nested_validation=True,
+)
 def distributions_from_frame(frame, group, columns=None, weight=None):
     """Turn a long-format DataFrame into one distribution per group.
 
@@ -247,12 +266,14 @@ def distributions_from_frame(frame, group, columns=None, weight=None):
         One row per observation.
     group : str
         Column naming the distribution each row belongs to (a customer id,
-        a device, ...).
-    columns : list of str, default=None
-        Columns holding the coordinates of each observation; default all
-        numeric columns other than ``group`` and ``weight``.
+        a device, ...). Every row needs a label: missing labels are refused.
+    columns : list of str or str, default=None
+        Columns holding the coordinates of each observation (finite
+        numbers); default all numeric columns other than ``group`` and
+        ``weight``.
     weight : str, default=None
-        Column of non-negative observation weights; uniform when None.
+        Column of non-negative, finite observation weights; uniform when
+        None.
 
     Returns
     -------
@@ -271,13 +292,13 @@ def distributions_from_frame(frame, group, columns=None, weight=None):
     >>> groups.tolist(), [c.ravel().tolist() for c in clouds]
     (['a', 'b'], [[1.0, 3.0], [5.0]])
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise TypeError(
-            f"frame must be a pandas DataFrame, got {type(frame).__name__}."
-        )
     for name, col in (("group", group), ("weight", weight)):
         if col is not None and col not in frame.columns:
             raise ValueError(f"{name}={col!r} is not a column of frame.")
+    if frame.shape[0] == 0:
+        raise ValueError("frame has no rows; pass at least one observation.")
+    if isinstance(columns, str) or not isinstance(columns, (list, tuple, type(None))):
+        columns = [columns] if isinstance(columns, str) else list(columns)
     if columns is None:
         skip = {group, weight}
         columns = [
@@ -285,14 +306,59 @@ def distributions_from_frame(frame, group, columns=None, weight=None):
             for c in frame.select_dtypes("number").columns
             if c not in skip
         ]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(
+            f"columns names {missing}, which are not columns of frame; "
+            f"frame has {list(frame.columns)}."
+        )
     if not columns:
         raise ValueError("frame has no numeric columns to use as coordinates.")
-    distributions, groups = [], []
-    for label, part in frame.groupby(group, sort=False):
-        points = part[list(columns)].to_numpy(dtype=np.float64)
-        if weight is None:
-            distributions.append(points)
-        else:
-            distributions.append((points, part[weight].to_numpy(np.float64)))
-        groups.append(label)
-    return distributions, np.asarray(groups)
+    labels = frame[group]
+    if labels.isna().any():
+        rows = list(frame.index[labels.isna().to_numpy()][:5])
+        raise ValueError(
+            f"group column {group!r} has {int(labels.isna().sum())} missing "
+            f"labels (rows {rows}); every observation needs a group: fill "
+            "them or drop those rows."
+        )
+    values = _numeric_columns(frame, columns, "columns")
+    if weight is not None:
+        weights = _numeric_columns(frame, [weight], "weight")[:, 0]
+        if np.any(weights < 0):
+            raise ValueError(
+                f"weight column {weight!r} has negative values; observation "
+                "weights must be >= 0."
+            )
+    codes, uniques = pd.factorize(labels, sort=False)
+    order = np.argsort(codes, kind="stable")
+    parts = np.split(order, np.cumsum(np.bincount(codes))[:-1])
+    distributions = [
+        values[rows] if weight is None else (values[rows], weights[rows])
+        for rows in parts
+    ]
+    return distributions, np.asarray(list(uniques))
+
+
+def _numeric_columns(frame, columns, name):
+    """Return columns of ``frame`` as a finite float array, or raise naming them."""
+    try:
+        values = frame[list(columns)].to_numpy(dtype=np.float64)
+    except (TypeError, ValueError):
+        bad = [
+            c for c in columns
+            if not pd.api.types.is_numeric_dtype(frame[c])
+            or pd.api.types.is_bool_dtype(frame[c])
+        ]
+        raise ValueError(
+            f"{name} names columns that are not numeric ({bad or columns}); "
+            "coordinates and weights must be numbers."
+        ) from None
+    bad = ~np.isfinite(values)
+    if bad.any():
+        cols = [c for c, b in zip(columns, bad.any(axis=0)) if b]
+        raise ValueError(
+            f"{name}: the columns {cols} of frame contain NaN or infinity; "
+            "fill or drop those observations first."
+        )
+    return values

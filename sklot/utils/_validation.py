@@ -4,11 +4,16 @@ Every error names the offending argument and says how to fix it.
 """
 
 import numbers
+import re
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.utils import check_array
+from sklearn.utils.validation import validate_data as _sklearn_validate_data
 
 __all__ = ["check_finite_array", "check_marginal", "check_equal_mass"]
+
+_NAMES_AN_ARGUMENT = re.compile(r"\b(X|y)\b")
 
 FLOAT_DTYPES = (np.float64, np.float32)
 
@@ -43,22 +48,80 @@ def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=Fals
     """
     if x is None:
         raise ValueError(f"{name} is None; pass an array of numbers.")
-    arr = check_array(
-        x,
-        dtype=dtype,
-        ensure_2d=ensure_2d,
-        ensure_all_finite=True,
-        copy=copy,
-        input_name=name,
-        ensure_min_samples=1,
-        ensure_min_features=1 if ensure_2d else 0,
-    )
+    try:
+        arr = check_array(
+            x,
+            dtype=dtype,
+            ensure_2d=ensure_2d,
+            ensure_all_finite=True,
+            copy=copy,
+            input_name=name,
+            ensure_min_samples=1,
+            ensure_min_features=1 if ensure_2d else 0,
+        )
+    except (TypeError, ValueError) as exc:
+        _explain_array_error(x, name, ensure_2d, exc)
+        raise
     if not ensure_2d and arr.ndim != 1:
         raise ValueError(
             f"{name} must be 1D, got an array of shape {arr.shape}; "
             f"pass a flat vector."
         )
     return arr
+
+
+def _explain_array_error(x, name, ensure_2d, exc):
+    """Raise the error of ``check_array`` on ``x`` again, naming ``name``.
+
+    scikit-learn's messages do not always say which argument is at fault
+    ("Found array with dim 3", "Complex data not supported"); this says it
+    and what to pass instead. Returns when the message already names it.
+    """
+    shape = "a 2D array (rows, columns)" if ensure_2d else "a 1D array"
+    if sp.issparse(x):
+        raise TypeError(
+            f"{name} is a sparse matrix; pass a dense array "
+            f"({name}.toarray())."
+        ) from None
+    try:
+        arr = np.asarray(x)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"{name} is a ragged sequence (its rows differ in length); pass "
+            f"{shape} of numbers."
+        ) from None
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"{name} is complex; pass real numbers (for example {name}.real)."
+        ) from None
+    if arr.dtype.kind not in "biuf" and not _converts_to_float(arr):
+        raise ValueError(
+            f"{name} holds values that are not numbers (dtype {arr.dtype}); "
+            f"pass {shape} of numbers."
+        ) from None
+    if arr.ndim == 0:
+        raise ValueError(
+            f"{name} must be {shape}, got the scalar {x!r}."
+        ) from None
+    if arr.ndim > 2 or (ensure_2d and arr.ndim != 2):
+        raise ValueError(
+            f"{name} must be {shape}, got an array of shape {arr.shape}."
+        ) from None
+    if arr.shape[0] == 0 or (ensure_2d and arr.shape[1] == 0):
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}); pass at least one "
+            f"{'row and one column' if ensure_2d else 'value'}."
+        ) from None
+    if name not in str(exc):
+        raise type(exc)(f"{name}: {exc}") from None
+
+
+def _converts_to_float(arr):
+    try:
+        arr.astype(np.float64)
+    except (TypeError, ValueError):
+        return False
+    return True
 
 
 def check_marginal(a, n, name, dtype=np.float64):
@@ -87,10 +150,19 @@ def check_marginal(a, n, name, dtype=np.float64):
     >>> check_marginal(None, 4, "a")
     array([0.25, 0.25, 0.25, 0.25])
     """
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(
+            f"The number of points for {name} must be a positive int, got {n!r}."
+        )
     if isinstance(a, numbers.Number):
         raise TypeError(
             f"{name} must be an array of {n} weights or None for uniform "
             f"weights, got the scalar {a!r}."
+        )
+    if sp.issparse(a):
+        raise TypeError(
+            f"{name} is a sparse matrix; pass the {n} weights as a dense 1D "
+            f"array ({name}.toarray().ravel())."
         )
     if a is None or (not isinstance(a, np.ndarray) and len(a) == 0):
         return np.full(n, 1.0 / n, dtype=dtype)
@@ -135,3 +207,80 @@ def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
             f"{sa:.10g} and {sb:.10g}; normalise both, or use unbalanced OT "
             f"(sklot.solvers.sinkhorn_unbalanced)."
         )
+
+
+# Largest value a cost may take: a margin under float64's maximum leaves room
+# for the sums and products of the solvers.
+_COST_LIMIT = np.finfo(np.float64).max * 1e-4
+
+
+def _check_spread(arrays, name, *, power=2):
+    """Raise a ValueError naming ``name`` when distances overflow float64.
+
+    ``arrays`` are 2D arrays of points in the same space (one array, or
+    several clouds). The diameter of all their points, raised to ``power``
+    (2 for squared euclidean costs, 4 for products of covariances), must stay
+    below ``_COST_LIMIT``; beyond it costs become inf and the solvers NaN.
+    """
+    if isinstance(arrays, np.ndarray):
+        arrays = [arrays]
+    arrays = [np.asarray(a, dtype=np.float64) for a in arrays if np.size(a)]
+    if not arrays:
+        return
+    with np.errstate(over="ignore", invalid="ignore"):
+        low = np.min([a.min(axis=0) for a in arrays], axis=0)
+        high = np.max([a.max(axis=0) for a in arrays], axis=0)
+        span = np.abs(high - low)
+        largest = span.max()
+        if np.isfinite(largest) and largest > 0:
+            diameter = largest * np.sqrt(np.sum((span / largest) ** 2))
+            value = diameter**power
+        else:
+            value = largest
+    if not np.isfinite(value) or value > _COST_LIMIT:
+        size = max(np.abs(low).max(), np.abs(high).max())
+        raise ValueError(
+            f"The values of {name} are too large for optimal transport "
+            f"(largest magnitude {size:.3g}, spread {largest:.3g}): the costs "
+            f"between rows overflow float64. Rescale {name}, for example with "
+            "sklearn.preprocessing.StandardScaler."
+        )
+
+
+def _given(value):
+    return not (isinstance(value, str) and value == "no_validation")
+
+
+def validate_data(_estimator, /, X="no_validation", y="no_validation", **kwargs):
+    """Run scikit-learn's ``validate_data``; its errors name ``X`` or ``y``.
+
+    Some of scikit-learn's messages do not say which argument is at fault
+    ("Found array with dim 3", "Complex data not supported", "could not
+    convert string to float"). The same error is raised again, of the same
+    type, with the argument's name in front, so that checks matching
+    scikit-learn's wording still match.
+    """
+    try:
+        return _sklearn_validate_data(_estimator, X, y, **kwargs)
+    except (TypeError, ValueError) as exc:
+        message = str(exc)
+        if _NAMES_AN_ARGUMENT.search(message):
+            raise
+        name = "X" if _given(X) else "y"
+        if _given(X) and _given(y):
+            try:
+                check_array(
+                    X,
+                    dtype=kwargs.get("dtype", "numeric"),
+                    accept_sparse=kwargs.get("accept_sparse", False),
+                    ensure_all_finite=False,
+                )
+            except (TypeError, ValueError):
+                pass
+            else:
+                name = "y"
+        try:
+            named = type(exc)(f"{name}: {message}")
+        except Exception:  # an exception type with another signature
+            raise exc from None
+        raise named from None

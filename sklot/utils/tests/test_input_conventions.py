@@ -57,7 +57,7 @@ def test_split_domains_without_labels():
         ({"y": np.zeros((2, 2))}, "y must be 1D"),
         ({"y": [0, 1], "sample_domain": [0.5, 1.0]}, "sample_domain must be"),
         ({"y": [0, 1], "sample_domain": [0, 1, 1]}, "sample_domain has 3"),
-        ({"y": [0, 1], "task": "ranking"}, "task must be"),
+        ({"y": [0, 1], "task": "ranking"}, "'task' parameter"),
         ({"y": ["a", "b"], "task": "regression"}, "Regression targets"),
         ({}, "Pass y, sample_domain or n_samples"),
     ],
