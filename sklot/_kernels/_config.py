@@ -13,7 +13,10 @@ apply everywhere:
   ``ninf``: kernels rely on ``inf`` arithmetic (``-inf`` log-weights, for
   example), which those flags would make undefined.
 - ``SKLOT_NUMBA_PARALLEL=0`` runs everything on one thread: ``parallel=True``
-  kernels are compiled serially and no thread pool is started.
+  kernels are compiled serially and no thread pool is started. Like the
+  fast-math switch, it is another compilation: large problems may differ
+  from the default in the last bits. ``NUMBA_NUM_THREADS=1`` keeps the same
+  kernels on one thread, with results identical to any other thread count.
 - ``SKLOT_NUMBA_CACHE_DIR`` (or numba's ``NUMBA_CACHE_DIR``) chooses the
   cache directory.
 
