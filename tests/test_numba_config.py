@@ -220,6 +220,27 @@ def test_unwritable_cache_falls_back_to_a_private_temp_dir(read_only_install):
     assert "Traceback" not in stderr
 
 
+def test_read_only_install_uses_the_user_cache_silently(read_only_install):
+    root, prefix, env = read_only_install
+    home = root / "home"
+    home.mkdir()
+    home.chmod(0o777)
+    env = dict(env, HOME=str(home))
+    result, _ = _run(_FIRST_CALL.format(setup=""), env, prefix, root)
+    assert result["value"] == 96.0 and result["warnings"] == []
+    user_cache = home / ".cache" / "sklot" / "numba"
+    assert any(name.endswith(".nbi") for name in _files(user_cache))
+
+    # A chosen directory that cannot be written is named in one warning.
+    chosen = root / "site" / "chosen"
+    env[_config._ENV_CACHE_DIR] = str(chosen)
+    result, _ = _run(_FIRST_CALL.format(setup=""), env, prefix, root)
+    assert result["value"] == 96.0
+    assert len(result["warnings"]) == 1, result["warnings"]
+    assert str(chosen) in result["warnings"][0]
+    assert str(user_cache) in result["warnings"][0]
+
+
 def test_no_writable_place_at_all_runs_uncached(read_only_install):
     root, prefix, env = read_only_install
     setup = f"tempfile.tempdir = {str(root / 'site')!r}"

@@ -204,9 +204,9 @@ def _cache_root(source_dir):
         ),
     ):
         if _writable(path):
-            if tried:
+            if chosen:
                 _warn_once(
-                    f"numba's cache directory {tried[0]} is not writable; "
+                    f"The chosen cache directory {tried[0]} is not writable; "
                     f"sklot caches compiled kernels in {path} instead. "
                     + _cache_hint()
                 )
