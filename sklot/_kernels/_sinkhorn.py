@@ -36,7 +36,6 @@ __all__ = [
     "merge_columns",
     "row_lse",
     "scaling_step",
-    "use_parallel",
 ]
 
 # A sum of exponentials shifted by a guess is trusted inside this range: no
@@ -352,16 +351,3 @@ def finalize_plan(K, au, v, M, row_mass, col_part, lin_row, parallel):
     else:
         for ch in range(col_part.shape[0]):
             _finalize_chunk(K, au, v, M, row_mass, col_part, lin_row, ch)
-
-
-# Below this many matrix entries a step runs serially: starting the thread
-# pool costs tens of microseconds, more than the work itself. The choice
-# depends on the shape only, never on the thread count, because the serial
-# and parallel builds may round differently (the same chunks, compiled
-# twice), and results must not depend on the number of threads.
-PARALLEL_MIN_ENTRIES = 1 << 17
-
-
-def use_parallel(n_entries):
-    """Whether a step over ``n_entries`` matrix entries uses the parallel build."""
-    return n_entries >= PARALLEL_MIN_ENTRIES

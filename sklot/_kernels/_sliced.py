@@ -17,15 +17,12 @@ projection on direction ``l`` lives at ``values[offsets[i] * L + l * n_i :
 ... + n_i]``, so all projections of one distribution are contiguous.
 """
 
-import numba
 import numpy as np
 from numba import prange
 
 from ._config import jit
 
 __all__ = [
-    "call_single_threaded",
-    "num_threads",
     "pairwise_costs",
     "project_rows",
     "project_sort_segments",
@@ -367,18 +364,3 @@ def segment_quantiles(
             while c < n - 1 and cum[base + c] < levels[k]:
                 c += 1
             out[i, t, k] = values[base + c]
-
-
-def num_threads():
-    """Return the number of threads numba's parallel kernels use here."""
-    return numba.get_num_threads()
-
-
-def call_single_threaded(kernel, *args):
-    """Run ``kernel(*args)`` on one thread (inside a joblib worker)."""
-    previous = numba.get_num_threads()
-    numba.set_num_threads(1)
-    try:
-        return kernel(*args)
-    finally:
-        numba.set_num_threads(previous)

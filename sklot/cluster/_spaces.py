@@ -33,6 +33,7 @@ from ..solvers._barycenter import (
     _quantiles_at,
     _sorted_cdf,
 )
+from ..solvers._threads import single_threaded
 
 __all__ = ["CloudSpace", "HistogramSpace", "QuantileSpace", "make_space"]
 
@@ -62,30 +63,6 @@ def _chunks(n, n_jobs):
     """Split range(n) into one contiguous block per joblib worker."""
     parts = max(1, min(n, effective_n_jobs(n_jobs)))
     return [c for c in np.array_split(np.arange(n), parts) if c.size]
-
-
-class _single_threaded:
-    """Run numba kernels on one thread inside a parallel block.
-
-    The joblib workers already split the work; nested thread pools would
-    oversubscribe the cores.
-    """
-
-    def __init__(self, active):
-        self.active = active
-
-    def __enter__(self):
-        if self.active:
-            import numba
-
-            self.previous = numba.get_num_threads()
-            numba.set_num_threads(1)
-
-    def __exit__(self, *exc):
-        if self.active:
-            import numba
-
-            numba.set_num_threads(self.previous)
 
 
 def _emd_cost(a, b, C):
@@ -302,7 +279,7 @@ class HistogramSpace(_Space):
         logv = None
         if state is not None and state.get("logv") is not None:
             logv = np.vstack([state["logv"][members[j], j] for j in todo])
-        with _single_threaded(bool(state and state.get("single_thread"))):
+        with single_threaded(bool(state and state.get("single_thread"))):
             P, _, _, _, _, err = _ibp(
                 self.H[rows], self.C, self.reg, lam, groups=groups, logv=logv,
                 max_iter=_INNER_MAX_ITER, tol=_BARYCENTER_TOL,
@@ -333,7 +310,7 @@ def _exact_block(H, B, C):
 
 def _entropic_block(H, B, C, reg, logv, single_thread):
     logv = None if logv is None else np.ascontiguousarray(logv)
-    with _single_threaded(single_thread):
+    with single_threaded(single_thread):
         cost, _, error = _entropic_costs(
             H, B, C, reg, logv=logv, max_iter=_INNER_MAX_ITER, tol=_INNER_TOL
         )

@@ -19,7 +19,7 @@ def _sqeuclidean(X, Y):
     xx = np.einsum("ij,ij->i", X, X)
     yy = np.einsum("ij,ij->i", Y, Y)
     D = np.ascontiguousarray(X @ Y.T)
-    finish_sqeuclidean(D, xx, yy)
+    finish_sqeuclidean.sized(D.size)(D, xx, yy)
     return D
 
 

@@ -6,7 +6,8 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels._sinkhorn import row_lse, use_parallel
+from .._kernels._config import use_parallel
+from .._kernels._sinkhorn import row_lse
 from ..utils._validation import (
     _check_spread,
     check_equal_mass,

@@ -20,13 +20,13 @@ import math
 
 import numpy as np
 
+from .._kernels._config import use_parallel
 from .._kernels._sinkhorn import (
     col_lse,
     finalize_plan,
     merge_columns,
     row_lse,
     scaling_step,
-    use_parallel,
 )
 
 __all__ = [

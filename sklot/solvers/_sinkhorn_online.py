@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from .._kernels._sinkhorn import use_parallel
+from .._kernels._config import use_parallel
 from .._kernels._sinkhorn_online import online_lse
 from ._sinkhorn_dense import Relaxation, exponent, log_weights, translation
 

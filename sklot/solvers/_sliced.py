@@ -1,12 +1,12 @@
 """Exact 1D optimal transport and sliced Wasserstein distances."""
 
 import numbers
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from sklearn.utils import check_random_state
 
 from .._kernels import _sliced as _k
+from .._kernels._config import num_threads, thread_pool
 from ..utils._validation import check_finite_array, check_marginal
 
 __all__ = [
@@ -166,7 +166,7 @@ def _sort_rows(P, w, need_cum=True, pool=None):
     independent, so the result does not depend on the thread count.
     """
     k, n = P.shape
-    n_threads = 1 if pool is None else min(_k.num_threads(), k)
+    n_threads = 1 if pool is None else min(num_threads(), k)
     if n_threads <= 1 or P.size < _THREADED_SORT_MIN:
         cum = _sort_block(P, w)
     else:
@@ -186,10 +186,7 @@ def _sort_rows(P, w, need_cum=True, pool=None):
 
 def _sort_pool(size):
     """Return a thread pool for sorting, or None when one thread is enough."""
-    n_threads = _k.num_threads()
-    if n_threads <= 1 or size < _THREADED_SORT_MIN:
-        return None
-    return ThreadPoolExecutor(n_threads)
+    return thread_pool(size, _THREADED_SORT_MIN)
 
 
 def _check_values(values, name):
@@ -298,7 +295,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
         if pool is not None:
             pool.shutdown()
     out = np.empty(U.shape[0])
-    _k.sorted_costs(U, cu, V, cv, p, mode, out)
+    _k.sorted_costs.sized(U.size + V.size)(U, cu, V, cv, p, mode, out)
     distance = out ** (1.0 / p) * scale
     return distance if batched else float(distance[0])
 
@@ -336,16 +333,19 @@ def _projected_costs(X, Y, a, b, theta, p):
     PX_buf = np.empty((chunk, n))
     PY_buf = np.empty((chunk, m))
     pool = _sort_pool(chunk * (n + m))
+    # One build for every chunk, chosen by the whole problem's size.
+    project = _k.project_rows.sized(n_proj * (n + m) * X.shape[1])
+    costs = _k.sorted_costs.sized(n_proj * (n + m))
     try:
         for start in range(0, n_proj, chunk):
             th = theta[start : start + chunk]
             PX = PX_buf[: th.shape[0]]
             PY = PY_buf[: th.shape[0]]
-            _k.project_rows(XT, th, PX)
-            _k.project_rows(YT, th, PY)
+            project(XT, th, PX)
+            project(YT, th, PY)
             cx = _sort_rows(PX, a, mode == 2, pool)
             cy = _sort_rows(PY, b, mode == 2, pool)
-            _k.sorted_costs(PX, cx, PY, cy, p, mode, out[start : start + chunk])
+            costs(PX, cx, PY, cy, p, mode, out[start : start + chunk])
     finally:
         if pool is not None:
             pool.shutdown()

@@ -8,6 +8,7 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 
 from .._kernels import _sliced as _k
+from .._kernels._config import single_threaded
 from ..utils import Distributions, check_distributions
 from ._sliced import (
     _check_n_projections,
@@ -181,7 +182,8 @@ def _pairwise_sums(A, B, theta, p, symmetric):
 
 
 def _pairwise_block(A, B, theta, p):
-    return _k.call_single_threaded(_pairwise_sums, A, B, theta, p, False)
+    with single_threaded():
+        return _pairwise_sums(A, B, theta, p, False)
 
 
 def _pairwise_costs(A, B, theta, p, symmetric, n_jobs):
@@ -352,7 +354,8 @@ def _quantile_block(batch, theta, levels):
 
 
 def _single_threaded_quantile_block(batch, theta, levels):
-    return _k.call_single_threaded(_quantile_block, batch, theta, levels)
+    with single_threaded():
+        return _quantile_block(batch, theta, levels)
 
 
 def projected_quantiles(X, projections, n_quantiles=32, *, support=None, n_jobs=None):
