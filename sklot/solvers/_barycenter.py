@@ -29,6 +29,7 @@ from sklearn.utils import check_random_state
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
 from ..utils._validation import check_finite_array
 from ._cost import cost_matrix
+from ._entropic_common import check_cost_scale
 from ._result import OTResult
 
 __all__ = ["barycenter_1d", "barycenter_fixed_support", "barycenter_free_support"]
@@ -80,6 +81,11 @@ def _check_simplex_weights(weights, n, name="weights"):
     if np.any(w < 0) or not w.sum() > 0:
         raise ValueError(
             f"{name} must be non-negative with a positive sum, got {w!r}."
+        )
+    if not np.isfinite(w.sum()):
+        raise ValueError(
+            f"the sum of {name} overflows float64; normalise {name}, for "
+            f"example divide it by its largest entry."
         )
     return w / w.sum()
 
@@ -222,9 +228,12 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
     return cost, total, error
 
 
-def _schedule(C, reg):
+def _schedule(C, reg, cost_name="M"):
     """Regularizations from the cost spread / 50 down to ``reg``, by 4."""
-    r = (float(C.max()) - float(C.min())) / 50
+    with np.errstate(over="ignore"):
+        spread = float(C.max()) - float(C.min())
+    check_cost_scale(spread, reg, cost_name)
+    r = spread / 50
     stages = []
     while r / 4 > reg:
         r /= 4
@@ -429,6 +438,10 @@ def barycenter_fixed_support(
     lam = _check_simplex_weights(weights, H.shape[0])
     max_iter = _check_positive_int(max_iter, "max_iter")
     tol = _check_tol(tol)
+    if reg is not None:
+        with np.errstate(over="ignore"):
+            spread = float(C.max()) - float(C.min())
+        check_cost_scale(spread, reg, "M" if M is not None else "support")
 
     if reg is None:
         p, value, nit = _exact_fixed_support(H, C, lam)
@@ -477,7 +490,7 @@ def _free_support_step(X, b, Y, a, reg):
     C = cost_matrix(X, Y)
     P = _inner_plan(b, a, C, reg)
     if not np.all(np.isfinite(P)):
-        raise RuntimeError(
+        raise ValueError(
             "An inner transport plan of barycenter_free_support is not finite; "
             "increase reg or use reg=None for exact plans."
         )
@@ -661,9 +674,15 @@ def barycenter_free_support(
             f"reaching tol={tol:g}; increase max_iter.",
             ConvergenceWarning,
         )
+    # the largest marginal violation of the last inner plans
+    marginal_error = max(
+        max(float(np.abs(P.sum(axis=1) - b).max()),
+            float(np.abs(P.sum(axis=0) - a).max()))
+        for (_, P), a in zip(steps, As)
+    )
     return OTResult(
         plan=None, potentials=None, value=value, n_iter=n_iter,
-        converged=converged, marginal_error=0.0 if reg is None else np.nan,
+        converged=converged, marginal_error=marginal_error,
         value_linear=value, extra={"support": X, "weights": b},
     )
 

@@ -15,9 +15,14 @@ import numpy as np
 
 from ..utils._validation import check_finite_array, check_marginal
 from ._cost import METRICS, cost_matrix
-from ._entropic_common import check_positive
+from ._entropic_common import check_cost_scale, check_positive
 from ._sinkhorn_dense import log_weights
-from ._sinkhorn_online import POWERS, Points, c_transform_points
+from ._sinkhorn_online import (
+    POWERS,
+    c_transform_points,
+    points_spread,
+    prepare_points,
+)
 
 __all__ = ["barycentric_map", "entropic_c_transform", "entropic_plan"]
 
@@ -45,6 +50,8 @@ def _check_points(X, Y, g, reg, b, metric):
             f"potential of the solve that used Y."
         )
     b = check_marginal(b, m, "b")
+    if metric in POWERS:
+        check_cost_scale(points_spread(X, Y, POWERS[metric]), reg, "X and Y")
     return X, Y, g, reg, b
 
 
@@ -53,7 +60,7 @@ def _transform(X, Y, g, reg, b, metric, values):
     lb = log_weights(b)
     if metric in POWERS:
         return c_transform_points(
-            Points(X), Points(Y), lb, g, reg, POWERS[metric], values=values
+            *prepare_points(X, Y), lb, g, reg, POWERS[metric], values=values
         )[::2]
     n = X.shape[0]
     f = np.empty(n)

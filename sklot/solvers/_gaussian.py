@@ -626,7 +626,14 @@ def gaussian_barycenter(
         raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
 
     mean = weights @ means
-    S = np.einsum("i,ijk->jk", weights, covs)
+    # The fixed point is homogeneous (covariances scaled by c give the
+    # barycenter scaled by c): iterate on covariances of unit size, so that
+    # the stopping test is the same at any scale and no norm overflows.
+    unit = float(np.abs(covs).max())
+    if unit == 0.0:
+        unit = 1.0
+    covs_unit = covs / unit
+    S = np.einsum("i,ijk->jk", weights, covs_unit)
     converged = False
     residual = np.inf
     n_iter = 0
@@ -636,7 +643,7 @@ def gaussian_barycenter(
         n_iter += 1
         S_half, S_inv_half = _pinv_sqrt_pair(S)
         total = np.zeros((d, d))
-        for w_i, S_i in zip(weights, covs):
+        for w_i, S_i in zip(weights, covs_unit):
             total += w_i * _sqrtm(S_half @ S_i @ S_half)
         S_new = S_inv_half @ total @ total @ S_inv_half
         S_new = (S_new + S_new.T) / 2
@@ -654,10 +661,11 @@ def gaussian_barycenter(
         )
     value = float(
         sum(
-            w_i * (np.sum((mean - m_i) ** 2) + _bures_squared(S, S_i))
-            for w_i, m_i, S_i in zip(weights, means, covs)
+            w_i * (np.sum((mean - m_i) ** 2) + unit * _bures_squared(S, S_i))
+            for w_i, m_i, S_i in zip(weights, means, covs_unit)
         )
     )
+    S = S * unit
     return OTResult(
         plan=None,
         potentials=None,

@@ -16,7 +16,12 @@ from ._entropic_common import (
     make_schedule,
 )
 from ._sinkhorn_dense import log_weights, n_chunks, solve_dense
-from ._sinkhorn_online import POWERS, Points, c_transform_points, solve_online
+from ._sinkhorn_online import (
+    POWERS,
+    c_transform_points,
+    prepare_points,
+    solve_online,
+)
 
 __all__ = ["sinkhorn", "sinkhorn_divergence"]
 
@@ -167,8 +172,10 @@ def sinkhorn(
     tol = check_positive(tol, "tol")
     a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
     check_equal_mass(a, b)
-    init = _check_init(init, len(a), len(b))
-    schedule = make_schedule(reg, epsilon_scaling)
+    init = _balance_init(_check_init(init, len(a), len(b)))
+    schedule = make_schedule(
+        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    )
     opts = dict(max_iter=max_iter, tol=tol, init=init)
     if M is not None:
         raw = solve_dense(a, b, M, reg, schedule, **opts)
@@ -204,6 +211,23 @@ def _check_init(init, n, m):
             f"{f.shape} and {g.shape}."
         )
     return f, g
+
+
+def _balance_init(init):
+    """Remove the dual translation ``(f + t, g - t)`` from balanced potentials.
+
+    The plan does not depend on ``t``, but a large ``t`` (say 1e18) leaves
+    the potentials no significant digits for the differences that matter
+    and the objective cancels catastrophically; centring the pair on a
+    common level brings them back to the size of the costs.
+    """
+    if init is None:
+        return None
+    f, g = init
+    t = 0.5 * (float(np.mean(f)) - float(np.mean(g)))
+    if abs(t) <= max(float(np.ptp(f)), float(np.ptp(g))):
+        return f, g
+    return f - t, g + t
 
 
 def sinkhorn_divergence(
@@ -320,7 +344,7 @@ def _self_transport(X, a, reg, metric, matrix_free, max_iter, tol):
     n = len(a)
     mass = float(a.sum())
     if matrix_free:
-        pts = Points(X)
+        pts = prepare_points(X, X)[0]
         power = POWERS[metric]
 
         def transform(f, out):

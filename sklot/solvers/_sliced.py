@@ -130,6 +130,20 @@ def _unit_scale(p, *arrays):
     return float(2.0**exponent)
 
 
+def check_power_overflow(values, p, names):
+    """Raise a ValueError if ``values`` (distances) are not all finite.
+
+    The data is finite by then, so only ``|x - y|^p`` can have overflowed:
+    for a large ``p`` on differences above one, or huge data.
+    """
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"the p-th powers of the projected differences of {names} overflow "
+            f"float64 (p={p!r}); use a smaller p or rescale {names}."
+        )
+    return values
+
+
 def _cost_mode(wu, wv, n, m):
     """Kernel path of ``sorted_costs``: 0 uniform and n == m, 1 uniform, 2 any."""
     if wu is None and wv is None:
@@ -300,6 +314,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     out = np.empty(U.shape[0])
     _k.sorted_costs(U, cu, V, cv, p, mode, out)
     distance = out ** (1.0 / p) * scale
+    check_power_overflow(distance, p, "u_values and v_values")
     return distance if batched else float(distance[0])
 
 
@@ -434,7 +449,9 @@ def sliced_wasserstein(
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
-    return float(np.mean(costs) ** (1.0 / p) * scale)
+    with np.errstate(over="ignore"):
+        distance = np.mean(costs) ** (1.0 / p) * scale
+    return float(check_power_overflow(distance, p, "X and Y"))
 
 
 def max_sliced_wasserstein(
@@ -510,4 +527,6 @@ def max_sliced_wasserstein(
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
-    return float(np.max(costs) ** (1.0 / p) * scale)
+    with np.errstate(over="ignore"):
+        distance = np.max(costs) ** (1.0 / p) * scale
+    return float(check_power_overflow(distance, p, "X and Y"))

@@ -162,7 +162,9 @@ def sinkhorn_unbalanced(
     if math.isinf(lam_a) and math.isinf(lam_b):
         check_equal_mass(a, b)
     init = _check_init(init, len(a), len(b))
-    schedule = make_schedule(reg, epsilon_scaling)
+    schedule = make_schedule(
+        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    )
     opts = dict(lam_a=lam_a, lam_b=lam_b, max_iter=max_iter, tol=tol, init=init)
     if M is not None:
         raw = solve_dense(a, b, M, reg, schedule, **opts)

@@ -3,6 +3,7 @@
 Every error names the offending argument and says how to fix it.
 """
 
+import math
 import numbers
 
 import numpy as np
@@ -43,22 +44,43 @@ def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=Fals
     """
     if x is None:
         raise ValueError(f"{name} is None; pass an array of numbers.")
-    arr = check_array(
-        x,
-        dtype=dtype,
-        ensure_2d=ensure_2d,
-        ensure_all_finite=True,
-        copy=copy,
-        input_name=name,
-        ensure_min_samples=1,
-        ensure_min_features=1 if ensure_2d else 0,
-    )
+    if np.iscomplexobj(x):
+        raise TypeError(
+            f"{name} has complex values; pass real numbers (take .real or "
+            f"abs() first if that is what you mean)."
+        )
+    try:
+        arr = check_array(
+            x,
+            dtype=dtype,
+            ensure_2d=ensure_2d,
+            ensure_all_finite=True,
+            copy=copy,
+            input_name=name,
+            ensure_min_samples=1,
+            ensure_min_features=1 if ensure_2d else 0,
+        )
+    except (ValueError, TypeError) as exc:
+        raise _named(exc, name) from None
     if not ensure_2d and arr.ndim != 1:
         raise ValueError(
             f"{name} must be 1D, got an array of shape {arr.shape}; "
             f"pass a flat vector."
         )
     return arr
+
+
+def _named(exc, name):
+    """``exc`` (a ValueError or TypeError) with a message that names ``name``.
+
+    scikit-learn and NumPy phrase many conversion errors without the
+    argument ("Expected 2D array", "could not convert string to float");
+    prefix the name where it is missing.
+    """
+    msg = str(exc)
+    if msg.startswith(f"{name} ") or f"Input {name} " in msg:
+        return exc
+    return type(exc)(f"{name}: {msg}")
 
 
 def check_marginal(a, n, name, dtype=np.float64):
@@ -105,7 +127,14 @@ def check_marginal(a, n, name, dtype=np.float64):
             f"{name} has negative weights (min {arr.min():.3g}); weights must "
             f"be non-negative."
         )
-    if not arr.sum() > 0:
+    total = arr.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"the total mass of {name} overflows {arr.dtype.name} (sum = "
+            f"{total}); normalise {name}, for example divide it by its "
+            f"largest entry."
+        )
+    if not total > 0:
         raise ValueError(f"{name} has zero total mass; give some point a weight.")
     return arr
 
@@ -128,7 +157,13 @@ def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
     >>> from sklot.utils import check_equal_mass
     >>> check_equal_mass(np.ones(2), np.ones(2))
     """
-    sa, sb = float(a.sum()), float(b.sum())
+    sa, sb = float(np.sum(a)), float(np.sum(b))
+    for name, total in zip(names, (sa, sb)):
+        if not math.isfinite(total):
+            raise ValueError(
+                f"the total mass of {name} is {total}; weights must be finite "
+                f"numbers whose sum does not overflow (normalise {name})."
+            )
     if abs(sa - sb) > rtol * max(sa, sb):
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same total mass, got "
