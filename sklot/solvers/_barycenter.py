@@ -24,10 +24,9 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
-from ..utils._validation import check_finite_array
+from ..utils._validation import check_finite_array, check_seed
 from ._cost import cost_matrix
 from ._entropic_common import check_cost_scale
 from ._result import OTResult
@@ -97,7 +96,13 @@ def _check_histograms(histograms):
             "histograms has negative entries; each row must be a non-negative "
             "histogram."
         )
-    mass = H.sum(axis=1)
+    with np.errstate(over="ignore"):
+        mass = H.sum(axis=1)
+    if not np.all(np.isfinite(mass)):
+        raise ValueError(
+            "a row of histograms sums to more than float64 holds; normalise "
+            "histograms (for example divide each row by its largest entry)."
+        )
     if np.any(~(mass > 0)):
         raise ValueError(
             f"row {int(np.flatnonzero(~(mass > 0))[0])} of histograms has zero "
@@ -273,7 +278,26 @@ def _ibp_objective(H, C, reg, lam, logv, logu, csr):
 
 
 def _exact_fixed_support(H, C, lam):
-    """Solve the exact barycenter on fixed points as one sparse linear program."""
+    """Solve the exact barycenter on fixed points as one sparse linear program.
+
+    The costs are divided by their largest magnitude first (the solution
+    does not change), so that HiGHS sees numbers near one at any scale.
+    """
+    unit = float(np.abs(C).max())
+    if unit == 0.0 or not np.isfinite(unit):
+        unit = 1.0
+    p, value, nit = _exact_fixed_support_unit(H, C / unit, lam)
+    with np.errstate(over="ignore"):
+        value *= unit
+    if not np.isfinite(value):
+        raise ValueError(
+            "the barycenter's transport cost overflows float64; rescale M (or "
+            "support)."
+        )
+    return p, value, nit
+
+
+def _exact_fixed_support_unit(H, C, lam):
     K, n = H.shape
     m = C.shape[1]
     blocks, offsets, cost = [], [0], []
@@ -618,6 +642,16 @@ def barycenter_free_support(
     1.0
     """
     Ys, As = _check_clouds(points_list, weights_list)
+    lo = np.min([Y.min(axis=0) for Y in Ys], axis=0)
+    hi = np.max([Y.max(axis=0) for Y in Ys], axis=0)
+    with np.errstate(over="ignore"):
+        diam2 = float(np.sum((hi - lo) ** 2))
+    if not np.isfinite(diam2):
+        raise ValueError(
+            "the squared distances between the points of points_list overflow "
+            "float64; rescale points_list (for example divide every cloud by "
+            "the largest absolute value)."
+        )
     lam = _check_simplex_weights(weights, len(Ys))
     reg = _check_reg(reg)
     max_iter = _check_positive_int(max_iter, "max_iter")
@@ -632,7 +666,7 @@ def barycenter_free_support(
         init_mass = None
     elif n_support is not None:
         n_support = _check_positive_int(n_support, "n_support")
-        rng = check_random_state(random_state)
+        rng = check_seed(random_state)
         pool = np.vstack(Ys)
         mass = np.concatenate([lk * a for lk, a in zip(lam, As)])
         pick = rng.choice(pool.shape[0], size=n_support, p=mass / mass.sum(),
@@ -802,8 +836,15 @@ def barycenter_1d(values_list, weights_list=None, weights=None, *, n_quantiles=N
         n_quantiles = _check_positive_int(n_quantiles, "n_quantiles")
     samples = [_sorted_cdf(v, w) for v, w in zip(values, masses)]
     Q, dt = _quantile_grid(samples, n_quantiles)
-    q = lam @ Q
-    value = float(lam @ ((Q - q) ** 2 @ dt))
+    with np.errstate(over="ignore", invalid="ignore"):
+        q = lam @ Q
+        value = float(lam @ ((Q - q) ** 2 @ dt))
+    if not (np.isfinite(value) and np.all(np.isfinite(q))):
+        raise ValueError(
+            "the barycenter or its squared distances overflow float64; "
+            "rescale values_list (for example divide by its largest absolute "
+            "value)."
+        )
     return OTResult(
         plan=None, potentials=None, value=value, n_iter=1, converged=True,
         marginal_error=0.0, value_linear=value,

@@ -17,7 +17,7 @@ METRICS = ("sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski")
 # Close pairs, whose squared distance is below this fraction of
 # |x|^2 + |y|^2 after centring, are recomputed from the coordinates: the
 # Gram form loses about -log10(_CANCEL_RTOL) digits on them.
-_CANCEL_RTOL = 1e-4
+_CANCEL_RTOL = 1e-3
 
 
 def common_frame(X, Y, rescale=True):

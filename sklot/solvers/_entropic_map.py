@@ -11,9 +11,12 @@ helpers evaluate from them, for any points (out-of-sample ones included):
 - blocks of rows of the plan ``P_ij = a_i b_j exp((f_i + g_j - c_ij) / reg)``.
 """
 
+from numbers import Real
+
 import numpy as np
 
 from ..utils._validation import check_finite_array, check_marginal
+from ._constraints import ARRAY, solver_params
 from ._cost import METRICS, cost_matrix
 from ._entropic_common import check_cost_scale, check_positive
 from ._sinkhorn_dense import log_weights
@@ -78,6 +81,16 @@ def _transform(X, Y, g, reg, b, metric, values):
     return f, mean
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "g": ["array-like"],
+        "reg": [Real],
+        "b": ARRAY,
+        "metric": [str],
+    }
+)
 def entropic_c_transform(X, Y, g, reg, *, b=None, metric="sqeuclidean"):
     r"""Source potential at any points, from the target potential.
 
@@ -122,6 +135,16 @@ def entropic_c_transform(X, Y, g, reg, *, b=None, metric="sqeuclidean"):
     return _transform(X, Y, g, reg, b, metric, None)[0]
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "g": ["array-like"],
+        "reg": [Real],
+        "b": ARRAY,
+        "metric": [str],
+    }
+)
 def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
     r"""Entropic map of any points towards the target, from the potential ``g``.
 
@@ -192,6 +215,16 @@ def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
     return mean.astype(out_dtype, copy=False)
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "g": ["array-like"],
+        "reg": [Real],
+        "b": ARRAY,
+        "metric": [str],
+    }
+)
 def entropic_plan(
     f, g, X, Y, reg, *, a=None, b=None, metric="sqeuclidean", rows=None
 ):

@@ -8,6 +8,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._sinkhorn import row_lse, use_parallel
 from ..utils._validation import check_equal_mass, check_finite_array, check_marginal
+from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
 from ._cost import cost_matrix
 from ._entropic_common import (
     check_positive,
@@ -30,6 +31,22 @@ __all__ = ["sinkhorn", "sinkhorn_divergence"]
 _DENSE_MAX_ENTRIES = 1 << 24
 
 
+@solver_params(
+    {
+        "a": ARRAY,
+        "b": ARRAY,
+        "M": ARRAY,
+        "reg": REG,
+        "X": ARRAY,
+        "Y": ARRAY,
+        "metric": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+        "epsilon_scaling": EPSILON_SCALING,
+        "init": [tuple, list, "array-like", None],
+        "warn": ["boolean"],
+    }
+)
 def sinkhorn(
     a=None,
     b=None,
@@ -230,6 +247,18 @@ def _balance_init(init):
     return f - t, g + t
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "a": ARRAY,
+        "b": ARRAY,
+        "reg": REG,
+        "metric": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+    }
+)
 def sinkhorn_divergence(
     X,
     Y,

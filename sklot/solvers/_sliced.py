@@ -4,10 +4,9 @@ import numbers
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .._kernels import _sliced as _k
-from ..utils._validation import check_finite_array, check_marginal
+from ..utils._validation import check_finite_array, check_marginal, check_seed
 
 __all__ = [
     "max_sliced_wasserstein",
@@ -82,7 +81,7 @@ def random_projections(n_projections, n_features, random_state=None):
         raise ValueError(
             f"n_features must be a positive integer, got {n_features!r}."
         )
-    rs = check_random_state(random_state)
+    rs = check_seed(random_state)
     theta = rs.standard_normal(size=(n_projections, int(n_features)))
     norms = np.linalg.norm(theta, axis=1)
     # A zero draw has probability zero; replace it rather than divide by 0.

@@ -4,6 +4,7 @@ import math
 import numbers
 
 from ..utils._validation import check_equal_mass
+from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
 from ._entropic_common import (
     check_positive,
     check_problem,
@@ -44,6 +45,22 @@ def _check_reg_marginals(reg_marginals):
     )
 
 
+@solver_params(
+    {
+        "a": ARRAY,
+        "b": ARRAY,
+        "M": ARRAY,
+        "reg": REG,
+        "X": ARRAY,
+        "Y": ARRAY,
+        "metric": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+        "epsilon_scaling": EPSILON_SCALING,
+        "init": [tuple, list, "array-like", None],
+        "warn": ["boolean"],
+    }
+)
 def sinkhorn_unbalanced(
     a=None,
     b=None,

@@ -7,7 +7,7 @@ import math
 import numbers
 
 import numpy as np
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 
 __all__ = ["check_finite_array", "check_marginal", "check_equal_mass"]
 
@@ -44,12 +44,12 @@ def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=Fals
     """
     if x is None:
         raise ValueError(f"{name} is None; pass an array of numbers.")
-    if np.iscomplexobj(x):
-        raise TypeError(
-            f"{name} has complex values; pass real numbers (take .real or "
-            f"abs() first if that is what you mean)."
-        )
     try:
+        if np.iscomplexobj(x):
+            raise TypeError(
+                f"{name} has complex values; pass real numbers (take .real or "
+                f"abs() first if that is what you mean)."
+            )
         arr = check_array(
             x,
             dtype=dtype,
@@ -68,6 +68,35 @@ def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=Fals
             f"pass a flat vector."
         )
     return arr
+
+
+def check_seed(random_state, name="random_state"):
+    """``sklearn.utils.check_random_state`` with errors that name the argument.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+        The seed.
+    name : str, default="random_state"
+        The argument name used in error messages.
+
+    Returns
+    -------
+    numpy.random.RandomState
+
+    Examples
+    --------
+    >>> from sklot.utils._validation import check_seed
+    >>> check_seed(0).randint(10)
+    5
+    """
+    try:
+        return check_random_state(random_state)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} must be None, an int in [0, 2**32 - 1] or a "
+            f"numpy.random.RandomState, got {random_state!r} ({exc})."
+        ) from None
 
 
 def _named(exc, name):
@@ -109,6 +138,8 @@ def check_marginal(a, n, name, dtype=np.float64):
     >>> check_marginal(None, 4, "a")
     array([0.25, 0.25, 0.25, 0.25])
     """
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        raise ValueError(f"n must be a positive integer, got {n!r}.")
     if isinstance(a, numbers.Number):
         raise TypeError(
             f"{name} must be an array of {n} weights or None for uniform "
@@ -157,6 +188,12 @@ def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
     >>> from sklot.utils import check_equal_mass
     >>> check_equal_mass(np.ones(2), np.ones(2))
     """
+    for name, w in zip(names, (a, b)):
+        if np.asarray(w).dtype.kind not in "biuf":
+            raise TypeError(
+                f"{name} must hold real numbers, got an array of dtype "
+                f"{np.asarray(w).dtype}."
+            )
     sa, sb = float(np.sum(a)), float(np.sum(b))
     for name, total in zip(names, (sa, sb)):
         if not math.isfinite(total):

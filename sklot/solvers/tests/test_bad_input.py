@@ -46,19 +46,23 @@ def _finite(res):
 
 
 def _plan_violation(res, a, b):
-    return (np.abs(res.plan.sum(1) - a).sum() + np.abs(res.plan.sum(0) - b).sum()) / a.sum()
+    rows = np.abs(res.plan.sum(1) - a).sum()
+    return (rows + np.abs(res.plan.sum(0) - b).sum()) / a.sum()
 
 
 # D01: a cost spread that overflows used to loop on eps = inf forever.
 SPREAD_OVERFLOW = np.array([[-1e308, 1e308], [1e308, -1e308]])
 
 
-@pytest.mark.parametrize("call", [
-    lambda: sinkhorn(None, None, SPREAD_OVERFLOW, 1.0),
-    lambda: sinkhorn_unbalanced(None, None, SPREAD_OVERFLOW, 1.0, 1.0),
-    lambda: class_regularized_ot(None, None, SPREAD_OVERFLOW, 1.0, 1.0, [0, 1]),
-    lambda: barycenter_fixed_support(np.eye(2), SPREAD_OVERFLOW, 1.0),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: sinkhorn(None, None, SPREAD_OVERFLOW, 1.0),
+        lambda: sinkhorn_unbalanced(None, None, SPREAD_OVERFLOW, 1.0, 1.0),
+        lambda: class_regularized_ot(None, None, SPREAD_OVERFLOW, 1.0, 1.0, [0, 1]),
+        lambda: barycenter_fixed_support(np.eye(2), SPREAD_OVERFLOW, 1.0),
+    ],
+)
 def test_d01_overflowing_cost_spread_is_refused(call):
     with pytest.raises(ValueError, match="M overflow"):
         call()
@@ -77,22 +81,28 @@ def test_d01_schedule_is_bounded_at_any_ratio(problem):
     spread = M.max() - M.min()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
-        res = sinkhorn(None, None, M, 2e-12 * spread, max_iter=200,
-                       epsilon_scaling=0.999)
+        res = sinkhorn(
+            None, None, M, 2e-12 * spread, max_iter=200, epsilon_scaling=0.999
+        )
     assert len(res.extra["eps_schedule"]) <= 65
     assert _finite(res)
 
 
 # D02: reg below ~1e-19 x the costs raised ZeroDivisionError/SystemError.
 @pytest.mark.parametrize("reg", [1e-300, 1e-310, 1e-19])
-@pytest.mark.parametrize("solver", [
-    lambda M, reg: sinkhorn(None, None, M, reg),
-    lambda M, reg: sinkhorn_unbalanced(None, None, M, reg, 1.0),
-    lambda M, reg: class_regularized_ot(None, None, M, reg, 1.0, [0, 1] * 10),
-    lambda M, reg: barycenter_fixed_support(np.ones((2, 20)), M[:, :20]
-                                            if M.shape[1] >= 20 else
-                                            np.hstack([M, M])[:, :20], reg),
-])
+@pytest.mark.parametrize(
+    "solver",
+    [
+        lambda M, reg: sinkhorn(None, None, M, reg),
+        lambda M, reg: sinkhorn_unbalanced(None, None, M, reg, 1.0),
+        lambda M, reg: class_regularized_ot(None, None, M, reg, 1.0, [0, 1] * 10),
+        lambda M, reg: barycenter_fixed_support(
+            np.ones((2, 20)),
+            M[:, :20] if M.shape[1] >= 20 else np.hstack([M, M])[:, :20],
+            reg,
+        ),
+    ],
+)
 def test_d02_tiny_reg_is_refused_naming_reg(problem, reg, solver):
     _, _, M = problem
     with pytest.raises(ValueError, match="reg"):
@@ -107,8 +117,7 @@ def test_d02_tiny_reg_matrix_free_and_maps(problem, reg):
         lambda: sinkhorn_divergence(X, Y, reg=reg),
         lambda: entropic_c_transform(X, Y, np.zeros(len(Y)), reg),
         lambda: barycentric_map(X, Y, np.zeros(len(Y)), reg),
-        lambda: barycenter_free_support([X, Y], n_support=4, reg=reg,
-                                        random_state=0),
+        lambda: barycenter_free_support([X, Y], n_support=4, reg=reg, random_state=0),
     ):
         with pytest.raises(ValueError, match="reg"):
             call()
@@ -157,29 +166,37 @@ def test_d04_matrix_free_subnormal_reg_is_refused(problem):
 
 
 # D05: weights whose sum overflows, and NaN masses, were accepted.
-@pytest.mark.parametrize("call, name", [
-    (lambda: emd([1e308, 1e308], [1e308, 1e308], np.eye(2)), "a"),
-    (lambda: sinkhorn([1e308, 1e308], [1e308, 1e308], np.eye(2), 1.0), "a"),
-    (lambda: sinkhorn_unbalanced([1, 1], [1e308, 1e308], np.eye(2), 1.0, 1.0),
-     "b"),
-    (lambda: barycenter_1d([[0.0, 1.0], [2.0]], weights=[1e308, 1e308]),
-     "weights"),
-    (lambda: check_marginal([1e308, 1e308], 2, "a"), "a"),
-    (lambda: check_equal_mass(np.array([np.nan]), np.array([1.0])), "a"),
-    (lambda: check_equal_mass(np.array([1.0]), np.array([np.inf])), "b"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: emd([1e308, 1e308], [1e308, 1e308], np.eye(2)), "a"),
+        (lambda: sinkhorn([1e308, 1e308], [1e308, 1e308], np.eye(2), 1.0), "a"),
+        (lambda: sinkhorn_unbalanced([1, 1], [1e308, 1e308], np.eye(2), 1.0, 1.0), "b"),
+        (lambda: barycenter_1d([[0.0, 1.0], [2.0]], weights=[1e308, 1e308]), "weights"),
+        (lambda: check_marginal([1e308, 1e308], 2, "a"), "a"),
+        (lambda: check_equal_mass(np.array([np.nan]), np.array([1.0])), "a"),
+        (lambda: check_equal_mass(np.array([1.0]), np.array([np.inf])), "b"),
+    ],
+)
 def test_d05_overflowing_or_nan_masses_are_refused(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
         call()
 
 
 # D06: the Gram form cancelled for points far from the origin.
-@pytest.mark.parametrize("make", [
-    lambda rng: (rng.normal(size=(40, 3)) * 1e-3 + 1e6,
-                 rng.normal(size=(30, 3)) * 1e-3 + 1e6),
-    lambda rng: (1.7e9 + rng.uniform(-1, 1, size=(40, 1)),
-                 1.7e9 + rng.uniform(-1, 1, size=(30, 1))),
-])
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda rng: (
+            rng.normal(size=(40, 3)) * 1e-3 + 1e6,
+            rng.normal(size=(30, 3)) * 1e-3 + 1e6,
+        ),
+        lambda rng: (
+            1.7e9 + rng.uniform(-1, 1, size=(40, 1)),
+            1.7e9 + rng.uniform(-1, 1, size=(30, 1)),
+        ),
+    ],
+)
 @pytest.mark.parametrize("metric", ["sqeuclidean", "euclidean"])
 def test_d06_cost_matrix_far_from_origin_matches_cdist(make, metric):
     X, Y = make(np.random.default_rng(0))
@@ -233,8 +250,9 @@ def test_d09_gaussian_barycenter_stopping_is_scale_invariant(scale):
     ref = gaussian_barycenter(np.zeros((2, 2)), np.stack([A, B]))
     res = gaussian_barycenter(np.zeros((2, 2)), np.stack([A, B]) * scale)
     assert res.converged and res.n_iter == ref.n_iter
-    np.testing.assert_allclose(res.extra["covariance"] / scale,
-                               ref.extra["covariance"], rtol=1e-12)
+    np.testing.assert_allclose(
+        res.extra["covariance"] / scale, ref.extra["covariance"], rtol=1e-12
+    )
     assert res.value / scale == pytest.approx(ref.value, rel=1e-12)
 
 
@@ -250,8 +268,7 @@ def test_d13_pairwise_sliced_huge_or_large_p_is_finite_or_refused():
     clouds = [rng.normal(size=(4, 2)), rng.normal(size=(3, 2))]
     for X, p in (([c * 1e160 for c in clouds], 2), (clouds, 1e6)):
         try:
-            D = sliced_wasserstein_pairwise(X, n_projections=5, p=p,
-                                            random_state=0)
+            D = sliced_wasserstein_pairwise(X, n_projections=5, p=p, random_state=0)
         except ValueError as exc:
             assert "overflow" in str(exc)
         else:
@@ -261,8 +278,10 @@ def test_d13_pairwise_sliced_huge_or_large_p_is_finite_or_refused():
 # D16: max_iter=1 and weights of 1e-300 gave infinite diagnostics.
 def test_d16_max_iter_1_gives_finite_diagnostics(problem):
     _, _, M = problem
-    for solve in (lambda: sinkhorn(None, None, M, 1.0, max_iter=1),
-                  lambda: sinkhorn_unbalanced(None, None, M, 1.0, 1.0, max_iter=1)):
+    for solve in (
+        lambda: sinkhorn(None, None, M, 1.0, max_iter=1),
+        lambda: sinkhorn_unbalanced(None, None, M, 1.0, 1.0, max_iter=1),
+    ):
         with pytest.warns(ConvergenceWarning):
             res = solve()
         assert _finite(res) and not res.converged
@@ -271,8 +290,10 @@ def test_d16_max_iter_1_gives_finite_diagnostics(problem):
 def test_d16_tiny_weights_give_finite_diagnostics(problem):
     _, _, M = problem
     a, b = np.full(20, 1e-300), np.full(15, 20e-300 / 15)
-    for solve in (lambda: sinkhorn(a, b, M, 1.0),
-                  lambda: sinkhorn_unbalanced(a, b, M, 1.0, 1.0)):
+    for solve in (
+        lambda: sinkhorn(a, b, M, 1.0),
+        lambda: sinkhorn_unbalanced(a, b, M, 1.0, 1.0),
+    ):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             res = solve()
@@ -289,27 +310,36 @@ def test_d17_overflowing_costs_raise(metric):
 
 def test_d17_large_finite_distances_are_computed():
     X = np.random.default_rng(0).normal(size=(4, 2)) * 1e154
-    np.testing.assert_allclose(cost_matrix(X, metric="euclidean"),
-                               cdist(X / 1e154, X / 1e154) * 1e154, rtol=1e-12)
+    np.testing.assert_allclose(
+        cost_matrix(X, metric="euclidean"),
+        cdist(X / 1e154, X / 1e154) * 1e154,
+        rtol=1e-12,
+    )
     D = cost_matrix(X, metric="minkowski", p=1e6)
     np.testing.assert_allclose(D, cdist(X, X, "chebyshev"), rtol=1e-5)
     tiny = X / 1e154 * 1e-300
-    np.testing.assert_allclose(cost_matrix(tiny, metric="euclidean") / 1e-300,
-                               cdist(X / 1e154, X / 1e154), rtol=1e-12)
+    np.testing.assert_allclose(
+        cost_matrix(tiny, metric="euclidean") / 1e-300,
+        cdist(X / 1e154, X / 1e154),
+        rtol=1e-12,
+    )
 
 
 # D18: every message names its argument.
-@pytest.mark.parametrize("call, name", [
-    (lambda: cost_matrix(np.zeros((3, 2)), np.zeros(3)), "Y"),
-    (lambda: cost_matrix(np.zeros(3), np.zeros((3, 2))), "X"),
-    (lambda: cost_matrix(np.zeros((0, 2))), "X"),
-    (lambda: cost_matrix(np.array([["x", "y"]])), "X"),
-    (lambda: cost_matrix(np.ones((2, 2)) + 1j), "X"),
-    (lambda: emd(np.ones((2, 1)), None, np.eye(2)), "a"),
-    (lambda: emd(None, [0.5, "x"], np.eye(2)), "b"),
-    (lambda: emd(None, None, np.ones(2)), "M"),
-    (lambda: sinkhorn(None, None, np.eye(2), "x"), "reg"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: cost_matrix(np.zeros((3, 2)), np.zeros(3)), "Y"),
+        (lambda: cost_matrix(np.zeros(3), np.zeros((3, 2))), "X"),
+        (lambda: cost_matrix(np.zeros((0, 2))), "X"),
+        (lambda: cost_matrix(np.array([["x", "y"]])), "X"),
+        (lambda: cost_matrix(np.ones((2, 2)) + 1j), "X"),
+        (lambda: emd(np.ones((2, 1)), None, np.eye(2)), "a"),
+        (lambda: emd(None, [0.5, "x"], np.eye(2)), "b"),
+        (lambda: emd(None, None, np.ones(2)), "M"),
+        (lambda: sinkhorn(None, None, np.eye(2), "x"), "reg"),
+    ],
+)
 def test_d18_messages_name_the_argument(call, name):
     with pytest.raises((ValueError, TypeError)) as info:
         call()
