@@ -114,6 +114,7 @@ KNOWN_ESTIMATOR_SIDE = {
     "WassersteinDROClassifier.fit:X:empty",
     "WassersteinDROClassifier.fit:X:ndim_down",
     "WassersteinDROClassifier.fit:X:ndim_up",
+    "WassersteinDROClassifier.fit:X:offset_1e9",
     "WassersteinDROClassifier.fit:X:strings",
     "WassersteinDROClassifier.fit:y:complex",
     "WassersteinDROClassifier.fit:y:short",
