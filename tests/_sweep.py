@@ -36,7 +36,7 @@ import numpy as np
 
 # per-call time bound (seconds); every kernel has been compiled by the
 # base call before the bad inputs run, so tiny inputs finish in milliseconds
-TIMEOUT = float(os.environ.get("SKLOT_SWEEP_TIMEOUT", 10.0))
+TIMEOUT = float(os.environ.get("SKLOT_SWEEP_TIMEOUT", 20.0))
 
 FUNCTION_PACKAGES = ("solvers", "metrics", "utils", "datasets", "color", "linear_model")
 ESTIMATOR_PACKAGES = (
