@@ -21,16 +21,24 @@ def finish_sqeuclidean(D, xx, yy, X, Y, rtol):
     d = X.shape[1]
     for i in prange(n):
         x = xx[i]
+        # a branch-free pass (vectorized) that counts the close pairs ...
+        close = 0.0
         for j in range(m):
             s = x + yy[j]
             v = s - 2.0 * D[i, j]
-            if v < rtol * s:
+            close += 1.0 if v < rtol * s else 0.0
+            D[i, j] = v if v > 0.0 else 0.0
+        if close == 0.0:
+            continue
+        # ... and a second one over the rows that have some
+        for j in range(m):
+            s = x + yy[j]
+            if D[i, j] < rtol * s:
                 acc = 0.0
                 for k in range(d):
                     t = np.float64(X[i, k]) - np.float64(Y[j, k])
                     acc += t * t
-                v = acc
-            D[i, j] = v if v > 0.0 else 0.0
+                D[i, j] = acc
 
 
 @jit
