@@ -51,6 +51,18 @@ def _check_rgb_like(x, name):
     return x
 
 
+def _no_overflow(out, name):
+    """Return ``out``, or raise if converting ``name`` gave NaN or inf."""
+    if not np.all(np.isfinite(out)):
+        raise ValueError(
+            f"converting {name} gives values that are not finite: {name} holds "
+            f"NaN or inf, or values so far outside the colour range ([0, 1] "
+            f"for RGB, L in [0, 100] for Lab) that they overflow "
+            f"{out.dtype.name}; pass finite {name} in range."
+        )
+    return out
+
+
 def _float_dtype(x):
     return x.dtype if x.dtype in (np.float32, np.float64) else np.float64
 
@@ -136,7 +148,7 @@ def rgb_to_lab(rgb):
     lab[..., 0] = 116.0 * f[..., 1] - 16.0
     lab[..., 1] = 500.0 * (f[..., 0] - f[..., 1])
     lab[..., 2] = 200.0 * (f[..., 1] - f[..., 2])
-    return lab.astype(dtype, copy=False)
+    return _no_overflow(lab.astype(dtype, copy=False), "rgb")
 
 
 @validate_params({"lab": ["array-like"]}, prefer_skip_nested_validation=True)
@@ -176,7 +188,7 @@ def lab_to_rgb(lab):
     f[..., 2] = fy - lab[..., 2] / 200.0
     xyz = _f_inv(f) * _WHITE_D65
     rgb = _linear_to_srgb(xyz @ _XYZ_TO_RGB.T)
-    return rgb.astype(dtype, copy=False)
+    return _no_overflow(rgb.astype(dtype, copy=False), "lab")
 
 
 @validate_params({"rgb": ["array-like"]}, prefer_skip_nested_validation=True)

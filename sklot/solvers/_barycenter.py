@@ -24,11 +24,11 @@ import scipy.sparse as sp
 from joblib import Parallel, delayed
 from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils import check_random_state
 
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
-from ..utils._validation import check_finite_array
+from ..utils._validation import check_finite_array, check_seed
 from ._cost import cost_matrix
+from ._entropic_common import check_cost_scale
 from ._result import OTResult
 
 __all__ = ["barycenter_1d", "barycenter_fixed_support", "barycenter_free_support"]
@@ -81,6 +81,11 @@ def _check_simplex_weights(weights, n, name="weights"):
         raise ValueError(
             f"{name} must be non-negative with a positive sum, got {w!r}."
         )
+    if not np.isfinite(w.sum()):
+        raise ValueError(
+            f"the sum of {name} overflows float64; normalise {name}, for "
+            f"example divide it by its largest entry."
+        )
     return w / w.sum()
 
 
@@ -91,7 +96,13 @@ def _check_histograms(histograms):
             "histograms has negative entries; each row must be a non-negative "
             "histogram."
         )
-    mass = H.sum(axis=1)
+    with np.errstate(over="ignore"):
+        mass = H.sum(axis=1)
+    if not np.all(np.isfinite(mass)):
+        raise ValueError(
+            "a row of histograms sums to more than float64 holds; normalise "
+            "histograms (for example divide each row by its largest entry)."
+        )
     if np.any(~(mass > 0)):
         raise ValueError(
             f"row {int(np.flatnonzero(~(mass > 0))[0])} of histograms has zero "
@@ -222,9 +233,12 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
     return cost, total, error
 
 
-def _schedule(C, reg):
+def _schedule(C, reg, cost_name="M"):
     """Regularizations from the cost spread / 50 down to ``reg``, by 4."""
-    r = (float(C.max()) - float(C.min())) / 50
+    with np.errstate(over="ignore"):
+        spread = float(C.max()) - float(C.min())
+    check_cost_scale(spread, reg, cost_name)
+    r = spread / 50
     stages = []
     while r / 4 > reg:
         r /= 4
@@ -264,7 +278,26 @@ def _ibp_objective(H, C, reg, lam, logv, logu, csr):
 
 
 def _exact_fixed_support(H, C, lam):
-    """Solve the exact barycenter on fixed points as one sparse linear program."""
+    """Solve the exact barycenter on fixed points as one sparse linear program.
+
+    The costs are divided by their largest magnitude first (the solution
+    does not change), so that HiGHS sees numbers near one at any scale.
+    """
+    unit = float(np.abs(C).max())
+    if unit == 0.0 or not np.isfinite(unit):
+        unit = 1.0
+    p, value, nit = _exact_fixed_support_unit(H, C / unit, lam)
+    with np.errstate(over="ignore"):
+        value *= unit
+    if not np.isfinite(value):
+        raise ValueError(
+            "the barycenter's transport cost overflows float64; rescale M (or "
+            "support)."
+        )
+    return p, value, nit
+
+
+def _exact_fixed_support_unit(H, C, lam):
     K, n = H.shape
     m = C.shape[1]
     blocks, offsets, cost = [], [0], []
@@ -429,6 +462,10 @@ def barycenter_fixed_support(
     lam = _check_simplex_weights(weights, H.shape[0])
     max_iter = _check_positive_int(max_iter, "max_iter")
     tol = _check_tol(tol)
+    if reg is not None:
+        with np.errstate(over="ignore"):
+            spread = float(C.max()) - float(C.min())
+        check_cost_scale(spread, reg, "M" if M is not None else "support")
 
     if reg is None:
         p, value, nit = _exact_fixed_support(H, C, lam)
@@ -477,7 +514,7 @@ def _free_support_step(X, b, Y, a, reg):
     C = cost_matrix(X, Y)
     P = _inner_plan(b, a, C, reg)
     if not np.all(np.isfinite(P)):
-        raise RuntimeError(
+        raise ValueError(
             "An inner transport plan of barycenter_free_support is not finite; "
             "increase reg or use reg=None for exact plans."
         )
@@ -605,6 +642,16 @@ def barycenter_free_support(
     1.0
     """
     Ys, As = _check_clouds(points_list, weights_list)
+    lo = np.min([Y.min(axis=0) for Y in Ys], axis=0)
+    hi = np.max([Y.max(axis=0) for Y in Ys], axis=0)
+    with np.errstate(over="ignore"):
+        diam2 = float(np.sum((hi - lo) ** 2))
+    if not np.isfinite(diam2):
+        raise ValueError(
+            "the squared distances between the points of points_list overflow "
+            "float64; rescale points_list (for example divide every cloud by "
+            "the largest absolute value)."
+        )
     lam = _check_simplex_weights(weights, len(Ys))
     reg = _check_reg(reg)
     max_iter = _check_positive_int(max_iter, "max_iter")
@@ -619,7 +666,7 @@ def barycenter_free_support(
         init_mass = None
     elif n_support is not None:
         n_support = _check_positive_int(n_support, "n_support")
-        rng = check_random_state(random_state)
+        rng = check_seed(random_state)
         pool = np.vstack(Ys)
         mass = np.concatenate([lk * a for lk, a in zip(lam, As)])
         pick = rng.choice(pool.shape[0], size=n_support, p=mass / mass.sum(),
@@ -661,9 +708,15 @@ def barycenter_free_support(
             f"reaching tol={tol:g}; increase max_iter.",
             ConvergenceWarning,
         )
+    # the largest marginal violation of the last inner plans
+    marginal_error = max(
+        max(float(np.abs(P.sum(axis=1) - b).max()),
+            float(np.abs(P.sum(axis=0) - a).max()))
+        for (_, P), a in zip(steps, As)
+    )
     return OTResult(
         plan=None, potentials=None, value=value, n_iter=n_iter,
-        converged=converged, marginal_error=0.0 if reg is None else np.nan,
+        converged=converged, marginal_error=marginal_error,
         value_linear=value, extra={"support": X, "weights": b},
     )
 
@@ -783,8 +836,15 @@ def barycenter_1d(values_list, weights_list=None, weights=None, *, n_quantiles=N
         n_quantiles = _check_positive_int(n_quantiles, "n_quantiles")
     samples = [_sorted_cdf(v, w) for v, w in zip(values, masses)]
     Q, dt = _quantile_grid(samples, n_quantiles)
-    q = lam @ Q
-    value = float(lam @ ((Q - q) ** 2 @ dt))
+    with np.errstate(over="ignore", invalid="ignore"):
+        q = lam @ Q
+        value = float(lam @ ((Q - q) ** 2 @ dt))
+    if not (np.isfinite(value) and np.all(np.isfinite(q))):
+        raise ValueError(
+            "the barycenter or its squared distances overflow float64; "
+            "rescale values_list (for example divide by its largest absolute "
+            "value)."
+        )
     return OTResult(
         plan=None, potentials=None, value=value, n_iter=1, converged=True,
         marginal_error=0.0, value_linear=value,

@@ -2,6 +2,7 @@
 
 import math
 import warnings
+from numbers import Real
 
 import numpy as np
 from scipy import sparse
@@ -10,6 +11,7 @@ from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 
 from ..utils._validation import check_equal_mass
+from ._constraints import ARRAY, ITER, REG, TOL, solver_params
 from ._entropic_common import check_positive, check_problem
 from ._exact import emd
 from ._result import OTResult
@@ -29,6 +31,22 @@ def _entropic_objective(P, M, reg, ab_log):
     return lin + reg * kl, lin
 
 
+@solver_params(
+    {
+        "a": ARRAY,
+        "b": ARRAY,
+        "M": ARRAY,
+        "reg": REG,
+        "reg_class": [Real],
+        "labels_source": ["array-like"],
+        "penalty": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+        "inner_max_iter": ITER,
+        "objective_tol": TOL,
+        "warn": ["boolean"],
+    }
+)
 def class_regularized_ot(
     a,
     b,
@@ -205,7 +223,16 @@ def class_regularized_ot(
     def solve(cost, init=None):
         if reg is None:
             return emd(a_n, b_n, cost)
-        return sinkhorn(a_n, b_n, cost, reg, init=init, **inner)
+        try:
+            return sinkhorn(a_n, b_n, cost, reg, init=init, **inner)
+        except ValueError as exc:
+            if reg_class == 0.0 or "reg=" not in str(exc):
+                raise
+            # the penalized costs M + reg_class * W, not M alone, outgrew reg
+            raise ValueError(
+                f"reg_class={reg_class:g} makes the penalized costs too large "
+                f"for reg={reg:g}: {exc} Lower reg_class or raise reg."
+            ) from None
     delta = 1e-3 * float(b_n.mean())
 
     def penalty_value(P, smooth):

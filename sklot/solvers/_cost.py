@@ -1,5 +1,6 @@
 """Ground cost matrices."""
 
+import math
 import numbers
 
 import numpy as np
@@ -13,14 +14,83 @@ __all__ = ["cost_matrix", "METRICS"]
 METRICS = ("sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski")
 
 
-def _sqeuclidean(X, Y):
-    # The Gram-matrix form runs at BLAS speed; cancellation can leave tiny
-    # negative entries, which are clipped. One fused pass finishes it.
+# Close pairs, whose squared distance is below this fraction of
+# |x|^2 + |y|^2 after centring, are recomputed from the coordinates: the
+# Gram form loses about -log10(_CANCEL_RTOL) digits on them.
+_CANCEL_RTOL = 1e-3
+
+
+def common_frame(X, Y, rescale=True):
+    """Return ``(X - c) / s, (Y - c) / s, s`` for a shared centre and scale.
+
+    Distances are invariant under the shift ``c`` (the centre of the joint
+    bounding box) and scale by ``s``. Centring removes the cancellation of
+    the Gram form for points far from the origin relative to their spread
+    (timestamps, offsets); the scale keeps squared norms clear of overflow
+    and underflow. Both are skipped (``s = 1``, no copy) when not needed.
+    """
+    lo = np.minimum(X.min(axis=0), Y.min(axis=0))
+    hi = np.maximum(X.max(axis=0), Y.max(axis=0))
+    half = hi / 2 - lo / 2
+    centre = lo + half
+    if np.any(np.abs(centre) > half):
+        X = X - centre
+        Y = Y - centre
+    width = float(half.max()) if half.size else 0.0
+    scale = 1.0
+    if rescale and (width > 1e100 or 0.0 < width < 1e-100):
+        scale = width
+        X = X / X.dtype.type(scale)
+        Y = Y / Y.dtype.type(scale)
+    return X, Y, scale
+
+
+def _sqeuclidean(X, Y, squared=True):
+    # The Gram-matrix form runs at BLAS speed on centred points; pairs that
+    # still lose digits to cancellation are recomputed exactly by the
+    # fused finishing pass.
+    X, Y, scale = common_frame(X, Y)
     xx = np.einsum("ij,ij->i", X, X)
     yy = np.einsum("ij,ij->i", Y, Y)
     D = np.ascontiguousarray(X @ Y.T)
-    finish_sqeuclidean.sized(D.size)(D, xx, yy)
+    finish_sqeuclidean.sized(D.size)(D, xx, yy, X, Y, _CANCEL_RTOL)
+    if not squared:
+        np.sqrt(D, out=D)
+    if scale != 1.0:
+        factor = scale if not squared else scale * scale
+        with np.errstate(over="ignore", under="ignore"):
+            D *= factor
+        check_no_overflow(D, "squared distances" if squared else "distances")
     return D
+
+
+def _minkowski_stable(X, Y, p):
+    """Minkowski distances with each pair's differences divided by their max.
+
+    ``|d|_p = t * |d / t|_p`` with ``t = max |d_k|``: no power of a
+    difference overflows or loses the pair to underflow, at any ``p``.
+    """
+    D = np.empty((X.shape[0], Y.shape[0]))
+    for i in range(X.shape[0]):
+        diff = np.abs(X[i] - Y)
+        top = diff.max(axis=1)
+        if math.isinf(p):
+            D[i] = top
+        else:
+            safe = np.where(top > 0, top, 1.0)[:, None]
+            D[i] = top * np.sum((diff / safe) ** p, axis=1) ** (1.0 / p)
+    return D
+
+
+def check_no_overflow(D, what, names="X and Y"):
+    """Raise a ValueError when ``D`` holds inf from finite input."""
+    if not np.all(np.isfinite(D)):
+        raise ValueError(
+            f"the {what} between the rows of {names} overflow "
+            f"{D.dtype.name} (values of size {np.finfo(D.dtype).max:.3g} or "
+            f"more); rescale {names} (for example divide both by their "
+            f"largest absolute value)."
+        )
 
 
 # sample size of the bracket search in cost_median
@@ -102,14 +172,26 @@ def cost_matrix(X, Y=None, metric="sqeuclidean", p=2):
     if metric == "sqeuclidean":
         return _sqeuclidean(X, Y)
     if metric == "euclidean":
-        return np.sqrt(_sqeuclidean(X, Y))
+        return _sqeuclidean(X, Y, squared=False)
     if metric == "cosine":
+        # rows divided by their largest entry first: norms of huge (tiny)
+        # rows would overflow (underflow)
+        X = X / np.maximum(np.abs(X).max(axis=1, keepdims=True), np.finfo(dtype).tiny)
+        Y = Y / np.maximum(np.abs(Y).max(axis=1, keepdims=True), np.finfo(dtype).tiny)
         nx = np.linalg.norm(X, axis=1)
         ny = np.linalg.norm(Y, axis=1)
         nx[nx == 0] = 1
         ny[ny == 0] = 1
         D = (X / nx[:, None]) @ (Y / ny[:, None]).T
         return np.clip(1 - D, 0, 2, out=D)
+    X, Y, scale = common_frame(X, Y)
     if metric == "cityblock":
-        return cdist(X, Y, metric="cityblock").astype(dtype, copy=False)
-    return cdist(X, Y, metric="minkowski", p=p).astype(dtype, copy=False)
+        D = cdist(X, Y, metric="cityblock")
+    else:
+        D = cdist(X, Y, metric="minkowski", p=p) if p <= 16 else None
+        if D is None or not np.all(np.isfinite(D)):
+            D = _minkowski_stable(X, Y, p)
+    with np.errstate(over="ignore"):
+        D = D * scale if scale != 1.0 else D
+    check_no_overflow(D, "distances")
+    return D.astype(dtype, copy=False)

@@ -12,6 +12,9 @@ from ._result import OTResult
 from ._sinkhorn_online import POWERS
 
 __all__ = [
+    "MIN_RELATIVE_REG",
+    "MAX_STAGES",
+    "check_cost_scale",
     "check_dtype",
     "check_positive",
     "check_problem",
@@ -87,7 +90,44 @@ def check_problem(a, b, M, X, Y, metric, dtype):
     return a, b, M, X, Y, dt
 
 
-def make_schedule(reg, epsilon_scaling):
+# Below this fraction of the spread of the costs the entropic plan is
+# beneath float64 resolution: potentials of the size of the costs cannot
+# carry differences of the size of reg, and solves stall or lie.
+MIN_RELATIVE_REG = 1e-12
+
+# Most stages of an epsilon-scaling schedule; a finer factor is coarsened.
+MAX_STAGES = 64
+
+
+def check_cost_scale(spread, reg, cost_name):
+    """Raise a ValueError naming the culprit if ``reg`` and the costs clash.
+
+    ``spread`` is ``max - min`` of the costs (of the points' costs in the
+    matrix-free form), ``cost_name`` the argument(s) they come from.
+    """
+    if not math.isfinite(spread):
+        raise ValueError(
+            f"the costs from {cost_name} overflow float64 (their spread, "
+            f"max - min, is not finite); rescale {cost_name} (for example "
+            f"divide by its largest absolute value) and reg with it."
+        )
+    if reg < np.finfo(np.float64).tiny:
+        raise ValueError(
+            f"reg={reg!r} is subnormal (below {np.finfo(np.float64).tiny:.3g}), "
+            f"so 1 / reg overflows; pass a reg of at least "
+            f"{MIN_RELATIVE_REG:g} times the spread of the costs."
+        )
+    if reg < MIN_RELATIVE_REG * spread:
+        raise ValueError(
+            f"reg={reg:.3g} is below {MIN_RELATIVE_REG:g} times the spread of "
+            f"the costs from {cost_name} ({spread:.3g}): float64 cannot "
+            f"resolve such an entropic plan. Pass reg >= "
+            f"{MIN_RELATIVE_REG * spread:.3g}, or use emd for unregularized "
+            f"transport."
+        )
+
+
+def make_schedule(reg, epsilon_scaling, cost_name="M"):
     """Return ``spread -> decreasing list of eps ending at reg``.
 
     The stages start at ``spread / 100`` and shrink by ``factor`` (0.5 for
@@ -112,12 +152,20 @@ def make_schedule(reg, epsilon_scaling):
         )
 
     def schedule(spread):
+        check_cost_scale(spread, reg, cost_name)
         out = []
         if factor is not None:
-            eps = spread / 100.0
-            while eps >= 2.0 * reg:
+            start = spread / 100.0
+            step = factor
+            if start >= 2.0 * reg:
+                ratio = math.log(2.0 * reg / start)
+                n_stages = math.floor(ratio / math.log(factor)) + 1
+                if n_stages > MAX_STAGES:
+                    step = (2.0 * reg / start) ** (1.0 / (MAX_STAGES - 1))
+            eps = start
+            while eps >= 2.0 * reg and len(out) < MAX_STAGES:
                 out.append(eps)
-                eps *= factor
+                eps *= step
         return out + [reg]
 
     return schedule
@@ -147,14 +195,34 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
         else:
             value += lam * _kl(marg, w)
             dual -= lam * float(w @ np.expm1(-pot / lam))
-    if math.isinf(lam_a) and math.isinf(lam_b):
+    balanced = math.isinf(lam_a) and math.isinf(lam_b)
+    violation = float(raw["err"])
+    converged = bool(raw["converged"])
+    # The stopping measure of the returned plan itself: the L1 marginal
+    # violation (balanced) or the violation of the optimality conditions
+    # r = a exp(-F / lam_a), c = b exp(-G / lam_b) (KL marginals).
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        r_opt = a if math.isinf(lam_a) else a * np.exp(np.minimum(-F / lam_a, 700.0))
+        c_opt = b if math.isinf(lam_b) else b * np.exp(np.minimum(-G / lam_b, 700.0))
+        measured = float(np.abs(r - r_opt).sum() + np.abs(c - c_opt).sum())
+        measured /= float(a.sum())
+    if not math.isfinite(violation):
+        # the budget ran out before any iterate was measured
+        violation = measured
+    if balanced:
         marginal_error = float(max(np.abs(r - a).max(), np.abs(c - b).max()))
+        # converged only if the returned plan passes the stopping test, up
+        # to the rounding of its own entries
+        slack = 64 * float(np.finfo(dtype).eps)
+        if converged and not measured <= tol + slack:
+            converged = False
+            violation = measured
     else:
-        marginal_error = float(raw["err"])
-    if not raw["converged"] and warn:
+        marginal_error = violation
+    if not converged and warn:
         warnings.warn(
             f"{name} did not converge in max_iter={max_iter} iterations (last "
-            f"measured violation {raw['err']:.3g} > tol={tol:g}); returning "
+            f"measured violation {violation:.3g} > tol={tol:g}); returning "
             f"the best iterate. Increase max_iter, loosen tol or increase reg.",
             ConvergenceWarning,
             stacklevel=3,
@@ -165,7 +233,7 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
         potentials=(F.astype(dtype), G.astype(dtype)),
         value=float(value),
         n_iter=int(raw["n_iter"]),
-        converged=bool(raw["converged"]),
+        converged=converged,
         marginal_error=marginal_error,
         value_linear=float(lin),
         extra={
@@ -173,7 +241,7 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
             "reg": reg,
             "eps_schedule": tuple(float(e) for e in raw["eps_list"]),
             "n_absorb": int(raw["n_absorb"]),
-            "violation": float(raw["err"]),
+            "violation": violation,
             "row_mass": r,
             "col_mass": c,
         },

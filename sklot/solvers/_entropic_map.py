@@ -11,13 +11,21 @@ helpers evaluate from them, for any points (out-of-sample ones included):
 - blocks of rows of the plan ``P_ij = a_i b_j exp((f_i + g_j - c_ij) / reg)``.
 """
 
+from numbers import Real
+
 import numpy as np
 
 from ..utils._validation import check_finite_array, check_marginal
+from ._constraints import ARRAY, solver_params
 from ._cost import METRICS, cost_matrix
-from ._entropic_common import check_positive
+from ._entropic_common import check_cost_scale, check_positive
 from ._sinkhorn_dense import log_weights
-from ._sinkhorn_online import POWERS, Points, c_transform_points
+from ._sinkhorn_online import (
+    POWERS,
+    c_transform_points,
+    points_spread,
+    prepare_points,
+)
 
 __all__ = ["barycentric_map", "entropic_c_transform", "entropic_plan"]
 
@@ -45,6 +53,8 @@ def _check_points(X, Y, g, reg, b, metric):
             f"potential of the solve that used Y."
         )
     b = check_marginal(b, m, "b")
+    if metric in POWERS:
+        check_cost_scale(points_spread(X, Y, POWERS[metric]), reg, "X and Y")
     return X, Y, g, reg, b
 
 
@@ -91,7 +101,7 @@ def _transform(X, Y, g, reg, b, metric, values):
     lb = log_weights(b)
     if metric in POWERS:
         return c_transform_points(
-            Points(X), Points(Y), lb, g, reg, POWERS[metric], values=values
+            *prepare_points(X, Y), lb, g, reg, POWERS[metric], values=values
         )[::2]
     n = X.shape[0]
     f = np.empty(n)
@@ -109,6 +119,16 @@ def _transform(X, Y, g, reg, b, metric, values):
     return f, mean
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "g": ["array-like"],
+        "reg": [Real],
+        "b": ARRAY,
+        "metric": [str],
+    }
+)
 def entropic_c_transform(X, Y, g, reg, *, b=None, metric="sqeuclidean"):
     r"""Source potential at any points, from the target potential.
 
@@ -153,6 +173,16 @@ def entropic_c_transform(X, Y, g, reg, *, b=None, metric="sqeuclidean"):
     return _transform(X, Y, g, reg, b, metric, None)[0]
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "g": ["array-like"],
+        "reg": [Real],
+        "b": ARRAY,
+        "metric": [str],
+    }
+)
 def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
     r"""Entropic map of any points towards the target, from the potential ``g``.
 
@@ -228,6 +258,16 @@ def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
     return mean.astype(out_dtype, copy=False)
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "g": ["array-like"],
+        "reg": [Real],
+        "b": ARRAY,
+        "metric": [str],
+    }
+)
 def entropic_plan(
     f, g, X, Y, reg, *, a=None, b=None, metric="sqeuclidean", rows=None
 ):

@@ -2,6 +2,7 @@
 
 import numbers
 import warnings
+from numbers import Integral
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -9,6 +10,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .._kernels._network_simplex import network_simplex
 from .._kernels._ot_candidates import c_transform_cols, c_transform_rows
 from ..utils._validation import check_equal_mass, check_finite_array, check_marginal
+from ._constraints import ARRAY, solver_params
 from ._result import OTResult
 
 __all__ = ["emd", "emd2"]
@@ -120,6 +122,12 @@ def _solve(M, a, b, max_iter):
     return plan, stats, float(value[0]), f, g
 
 
+@solver_params(
+    {
+        "M": ARRAY,
+        "max_iter": [Integral, None],
+    }
+)
 def emd(a, b, M, *, max_iter=None):
     r"""Exact optimal transport plan by the network simplex.
 
@@ -250,9 +258,17 @@ def emd(a, b, M, *, max_iter=None):
     n_iter, status = int(stats[0]), int(stats[1])
     converged = status == 0
     if shrink:
-        f *= scale
-        g *= scale
-        value *= scale
+        with np.errstate(over="ignore"):
+            f *= scale
+            g *= scale
+            value *= scale
+        if not (np.all(np.isfinite(f)) and np.all(np.isfinite(g))
+                and np.isfinite(value)):
+            raise ValueError(
+                f"the optimal value or dual potentials of M overflow float64 "
+                f"(M has entries of size {scale:.3g}); rescale M, for example "
+                f"divide it by its largest absolute value."
+            )
 
     if not converged:
         # artificial arcs may still carry flow: route it directly
@@ -294,6 +310,12 @@ def emd(a, b, M, *, max_iter=None):
     )
 
 
+@solver_params(
+    {
+        "M": ARRAY,
+        "max_iter": [Integral, None],
+    }
+)
 def emd2(a, b, M, *, max_iter=None):
     """Exact optimal transport cost: ``emd(a, b, M).value``.
 

@@ -136,17 +136,27 @@ def _singular_source_error(name, w):
     )
 
 
-def _monge_matrix(S_s, S_t):
+def _monge_matrix(S_s, S_t, name="source"):
     """Return the symmetric PSD A with A S_s A = S_t (S_s nonsingular)."""
     w, V = _eigh_psd(S_s)
     if _is_singular(w):
-        raise _singular_source_error("source", w)
+        raise _singular_source_error(name, w)
     root = np.sqrt(w)
     S_half = _from_eig(root, V)
     S_inv_half = _from_eig(1.0 / root, V)
     middle = _sqrtm(S_half @ S_t @ S_half)
     A = S_inv_half @ middle @ S_inv_half
     return (A + A.T) / 2
+
+
+def _finite_value(value, names):
+    """Return ``value``, or raise when it overflowed float64."""
+    if not np.isfinite(value):
+        raise ValueError(
+            f"the squared distance between the Gaussians of {names} overflows "
+            f"float64; rescale {names}."
+        )
+    return value
 
 
 def _bures_squared(S1, S2):
@@ -159,7 +169,7 @@ def _bures_squared(S1, S2):
 # sample moments
 
 
-def _empirical_moments(X, weights=None, bias=True):
+def _empirical_moments(X, weights=None, bias=True, name="X"):
     """Mean and covariance (divided by the total weight) of the rows of X.
 
     Computed in float64 whatever the dtype of X, block by block so that no
@@ -168,7 +178,8 @@ def _empirical_moments(X, weights=None, bias=True):
     """
     n, d = X.shape
     if weights is None:
-        mean = X.mean(axis=0, dtype=np.float64) if bias else np.zeros(d)
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean = X.mean(axis=0, dtype=np.float64) if bias else np.zeros(d)
     else:
         weights = np.asarray(weights, dtype=np.float64)
         weights = weights / weights.sum()
@@ -176,15 +187,21 @@ def _empirical_moments(X, weights=None, bias=True):
         mean = np.asarray(mean, dtype=np.float64)
     cov = np.zeros((d, d))
     rows = max(256, _CHUNK_ELEMENTS // max(d, 1))
-    for start in range(0, n, rows):
-        block = X[start : start + rows].astype(np.float64, copy=True)
-        block -= mean
-        if weights is None:
-            cov += block.T @ block
-        else:
-            cov += (block * weights[start : start + rows, None]).T @ block
+    with np.errstate(over="ignore", invalid="ignore"):
+        for start in range(0, n, rows):
+            block = X[start : start + rows].astype(np.float64, copy=True)
+            block -= mean
+            if weights is None:
+                cov += block.T @ block
+            else:
+                cov += (block * weights[start : start + rows, None]).T @ block
     if weights is None:
         cov /= n
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(cov))):
+        raise ValueError(
+            f"the mean or covariance of {name} overflows float64 (values of "
+            f"size {float(np.max(np.abs(X))):.3g}); rescale {name}."
+        )
     return mean, (cov + cov.T) / 2
 
 
@@ -238,7 +255,7 @@ def bures_distance(S1, S2, *, squared=False):
         raise ValueError(
             f"S1 and S2 must have the same shape, got {S1.shape} and {S2.shape}."
         )
-    value = _bures_squared(S1, S2)
+    value = _finite_value(_bures_squared(S1, S2), "S1 and S2")
     return value if squared else float(np.sqrt(value))
 
 
@@ -312,7 +329,9 @@ def bures_wasserstein_distance(m1, S1, m2, S2, *, squared=False):
         )
     m1 = _check_mean(m1, "m1", S1.shape[0])
     m2 = _check_mean(m2, "m2", S1.shape[0])
-    value = float(np.sum((m1 - m2) ** 2)) + _bures_squared(S1, S2)
+    with np.errstate(over="ignore"):
+        value = float(np.sum((m1 - m2) ** 2)) + _bures_squared(S1, S2)
+    _finite_value(value, "m1, S1, m2 and S2")
     return value if squared else float(np.sqrt(value))
 
 
@@ -388,7 +407,7 @@ def gaussian_monge_map(m_s, S_s, m_t, S_t, *, reg=0.0):
         )
     m_s = _check_mean(m_s, "m_s", S_s.shape[0])
     m_t = _check_mean(m_t, "m_t", S_s.shape[0])
-    A = _monge_matrix(_add_ridge(S_s, reg), _add_ridge(S_t, reg))
+    A = _monge_matrix(_add_ridge(S_s, reg), _add_ridge(S_t, reg), "source (S_s)")
     return A, m_t - m_s @ A
 
 
@@ -408,8 +427,8 @@ def _empirical_pair(Xs, Xt, reg, bias, ws, wt):
     Xt = _check_samples(Xt, "Xt", Xs.shape[1])
     ws = None if ws is None else check_marginal(ws, Xs.shape[0], "ws")
     wt = None if wt is None else check_marginal(wt, Xt.shape[0], "wt")
-    m_s, S_s = _empirical_moments(Xs, ws, bias)
-    m_t, S_t = _empirical_moments(Xt, wt, bias)
+    m_s, S_s = _empirical_moments(Xs, ws, bias, "Xs")
+    m_t, S_t = _empirical_moments(Xt, wt, bias, "Xt")
     return m_s, _add_ridge(S_s, reg), m_t, _add_ridge(S_t, reg)
 
 
@@ -457,7 +476,9 @@ def empirical_bures_wasserstein_distance(
     5.0
     """
     m_s, S_s, m_t, S_t = _empirical_pair(Xs, Xt, reg, bias, ws, wt)
-    value = float(np.sum((m_s - m_t) ** 2)) + _bures_squared(S_s, S_t)
+    with np.errstate(over="ignore"):
+        value = float(np.sum((m_s - m_t) ** 2)) + _bures_squared(S_s, S_t)
+    _finite_value(value, "Xs and Xt")
     return value if squared else float(np.sqrt(value))
 
 
@@ -511,7 +532,7 @@ def empirical_gaussian_monge_map(Xs, Xt, *, reg=0.0, bias=True, ws=None, wt=None
     True
     """
     m_s, S_s, m_t, S_t = _empirical_pair(Xs, Xt, reg, bias, ws, wt)
-    A = _monge_matrix(S_s, S_t)
+    A = _monge_matrix(S_s, S_t, "source (Xs)")
     return A, m_t - m_s @ A
 
 
@@ -616,7 +637,14 @@ def gaussian_barycenter(
     >>> res.converged
     True
     """
-    covs = np.asarray(covs, dtype=np.float64)
+    if np.iscomplexobj(covs):
+        raise TypeError("covs has complex values; pass real covariance matrices.")
+    try:
+        covs = np.asarray(covs, dtype=np.float64)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"covs must be an array of numbers of shape (k, d, d): {exc}"
+        ) from None
     if covs.ndim != 3 or covs.shape[1] != covs.shape[2] or covs.shape[0] == 0:
         raise ValueError(
             f"covs must have shape (k, d, d) with k >= 1, got {covs.shape}; "
@@ -636,7 +664,14 @@ def gaussian_barycenter(
         raise ValueError(f"tol must be a non-negative number, got {tol!r}.")
 
     mean = weights @ means
-    S = np.einsum("i,ijk->jk", weights, covs)
+    # The fixed point is homogeneous (covariances scaled by c give the
+    # barycenter scaled by c): iterate on covariances of unit size, so that
+    # the stopping test is the same at any scale and no norm overflows.
+    unit = float(np.abs(covs).max())
+    if unit == 0.0:
+        unit = 1.0
+    covs_unit = covs / unit
+    S = np.einsum("i,ijk->jk", weights, covs_unit)
     converged = False
     residual = np.inf
     n_iter = 0
@@ -646,7 +681,7 @@ def gaussian_barycenter(
         n_iter += 1
         S_half, S_inv_half = _pinv_sqrt_pair(S)
         total = np.zeros((d, d))
-        for w_i, S_i in zip(weights, covs):
+        for w_i, S_i in zip(weights, covs_unit):
             total += w_i * _sqrtm(S_half @ S_i @ S_half)
         S_new = S_inv_half @ total @ total @ S_inv_half
         S_new = (S_new + S_new.T) / 2
@@ -662,12 +697,15 @@ def gaussian_barycenter(
             f"max_iter.",
             ConvergenceWarning,
         )
-    value = float(
-        sum(
-            w_i * (np.sum((mean - m_i) ** 2) + _bures_squared(S, S_i))
-            for w_i, m_i, S_i in zip(weights, means, covs)
+    with np.errstate(over="ignore"):
+        value = float(
+            sum(
+                w_i * (np.sum((mean - m_i) ** 2) + unit * _bures_squared(S, S_i))
+                for w_i, m_i, S_i in zip(weights, means, covs_unit)
+            )
         )
-    )
+    _finite_value(value, "means and covs")
+    S = S * unit
     return OTResult(
         plan=None,
         potentials=None,
@@ -734,7 +772,10 @@ def empirical_gaussian_barycenter(
         _check_samples(X, f"X_list[{i}]", d) for i, X in enumerate(X_list[1:], 1)
     ]
     bias = _check_bias(bias)
-    moments = [_empirical_moments(X, None, bias) for X in samples]
+    moments = [
+        _empirical_moments(X, None, bias, f"X_list[{k}]")
+        for k, X in enumerate(samples)
+    ]
     means = np.array([m for m, _ in moments])
     covs = np.array([_add_ridge(S, reg) for _, S in moments])
     return gaussian_barycenter(

@@ -14,6 +14,7 @@ from ..utils._validation import (
     check_finite_array,
     check_marginal,
 )
+from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
 from ._cost import cost_matrix
 from ._entropic_common import (
     check_positive,
@@ -22,7 +23,12 @@ from ._entropic_common import (
     make_schedule,
 )
 from ._sinkhorn_dense import log_weights, n_chunks, solve_dense
-from ._sinkhorn_online import POWERS, Points, c_transform_points, solve_online
+from ._sinkhorn_online import (
+    POWERS,
+    c_transform_points,
+    prepare_points,
+    solve_online,
+)
 
 __all__ = ["sinkhorn", "sinkhorn_divergence"]
 
@@ -31,6 +37,22 @@ __all__ = ["sinkhorn", "sinkhorn_divergence"]
 _DENSE_MAX_ENTRIES = 1 << 24
 
 
+@solver_params(
+    {
+        "a": ARRAY,
+        "b": ARRAY,
+        "M": ARRAY,
+        "reg": REG,
+        "X": ARRAY,
+        "Y": ARRAY,
+        "metric": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+        "epsilon_scaling": EPSILON_SCALING,
+        "init": [tuple, list, "array-like", None],
+        "warn": ["boolean"],
+    }
+)
 def sinkhorn(
     a=None,
     b=None,
@@ -72,8 +94,11 @@ def sinkhorn(
         matrix-free form.
     reg : float
         Entropic regularization, in the units of ``M`` (absolute, not
-        relative to the scale of the costs). Any positive value works: small
-        values are reached by epsilon scaling and stay free of overflow.
+        relative to the scale of the costs). Any value down to 1e-12 times
+        the spread of the costs (``max - min``) works: small values are
+        reached by epsilon scaling (at most 64 stages) and stay free of
+        overflow. Below that float64 cannot resolve the plan and a
+        ValueError says so; use :func:`emd` for unregularized transport.
     X : array-like of shape (n, d), default=None
         Source points (matrix-free form).
     Y : array-like of shape (m, d), default=None
@@ -173,8 +198,10 @@ def sinkhorn(
     tol = check_positive(tol, "tol")
     a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
     check_equal_mass(a, b)
-    init = _check_init(init, len(a), len(b))
-    schedule = make_schedule(reg, epsilon_scaling)
+    init = _balance_init(_check_init(init, len(a), len(b)))
+    schedule = make_schedule(
+        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    )
     opts = dict(max_iter=max_iter, tol=tol, init=init)
     if M is not None:
         raw = solve_dense(a, b, M, reg, schedule, **opts)
@@ -212,6 +239,35 @@ def _check_init(init, n, m):
     return f, g
 
 
+def _balance_init(init):
+    """Remove the dual translation ``(f + t, g - t)`` from balanced potentials.
+
+    The plan does not depend on ``t``, but a large ``t`` (say 1e18) leaves
+    the potentials no significant digits for the differences that matter
+    and the objective cancels catastrophically; centring the pair on a
+    common level brings them back to the size of the costs.
+    """
+    if init is None:
+        return None
+    f, g = init
+    t = 0.5 * (float(np.mean(f)) - float(np.mean(g)))
+    if abs(t) <= max(float(np.ptp(f)), float(np.ptp(g))):
+        return f, g
+    return f - t, g + t
+
+
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "a": ARRAY,
+        "b": ARRAY,
+        "reg": REG,
+        "metric": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+    }
+)
 def sinkhorn_divergence(
     X,
     Y,
@@ -328,7 +384,7 @@ def _self_transport(X, a, reg, metric, matrix_free, max_iter, tol):
     n = len(a)
     mass = float(a.sum())
     if matrix_free:
-        pts = Points(X)
+        pts = prepare_points(X, X)[0]
         power = POWERS[metric]
 
         def transform(f, out):

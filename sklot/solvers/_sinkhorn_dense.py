@@ -328,7 +328,9 @@ def solve_dense(
         G = np.array(init[1], dtype=np.float64)
     st = _State(a, b, M, F, G)
     mass_a = float(a.sum())
-    schedule = schedule(float(M.max()) - float(M.min()))
+    with np.errstate(over="ignore"):
+        spread = float(M.max()) - float(M.min())
+    schedule = schedule(spread)
     relaxation = Relaxation(relax)
     translate = not (math.isinf(lam_a) and math.isinf(lam_b))
     lo, hi = math.exp(-st.tau), math.exp(st.tau)

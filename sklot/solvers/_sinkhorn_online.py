@@ -14,6 +14,7 @@ import numpy as np
 
 from .._kernels._config import use_parallel
 from .._kernels._sinkhorn_online import online_lse
+from ._cost import common_frame
 from ._sinkhorn_dense import Relaxation, exponent, log_weights, translation
 
 __all__ = ["POWERS", "prepare_points", "solve_online", "c_transform_points"]
@@ -34,7 +35,13 @@ class Points:
 
 
 def prepare_points(X, Y):
-    """Kernel layouts of ``X`` and ``Y``."""
+    """Kernel layouts of ``X`` and ``Y``, centred on a common point.
+
+    The costs do not change under a common translation, and centring keeps
+    the Gram form ``|x|^2 + |y|^2 - 2 x.y`` of the kernel free of
+    cancellation for points far from the origin relative to their spread.
+    """
+    X, Y, _ = common_frame(X, Y, rescale=False)
     return Points(X), Points(Y)
 
 
@@ -66,10 +73,15 @@ def c_transform_points(P, Q, lw_q, pot_q, eps, power, guess=None, values=None):
     return out, cost, (out_V if values is not None else None)
 
 
-def _spread(P, Q, power):
-    lo = np.minimum(P.Z.min(axis=0), Q.Z.min(axis=0)).astype(np.float64)
-    hi = np.maximum(P.Z.max(axis=0), Q.Z.max(axis=0)).astype(np.float64)
-    diam2 = float(np.sum((hi - lo) ** 2))
+def points_spread(X, Y, power):
+    """Diameter of the joint bounding box of ``X`` and ``Y``, to ``power``.
+
+    An upper bound of the largest cost; inf when that overflows.
+    """
+    lo = np.minimum(X.min(axis=0), Y.min(axis=0)).astype(np.float64)
+    hi = np.maximum(X.max(axis=0), Y.max(axis=0)).astype(np.float64)
+    with np.errstate(over="ignore"):
+        diam2 = float(np.sum((hi - lo) ** 2))
     return diam2 if power == 2 else math.sqrt(diam2)
 
 
@@ -105,7 +117,7 @@ def solve_online(
         G = np.array(init[1], dtype=np.float64)
     f_bal = F.copy()
     g_bal = G.copy()
-    eps_list = schedule(_spread(P, Q, power))
+    eps_list = schedule(points_spread(P.Z, Q.Z, power))
     n_iter = 0
     converged = False
     err = best_err = math.inf

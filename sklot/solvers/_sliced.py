@@ -3,11 +3,10 @@
 import numbers
 
 import numpy as np
-from sklearn.utils import check_random_state
 
 from .._kernels import _sliced as _k
 from .._kernels._config import num_threads, thread_pool
-from ..utils._validation import check_finite_array, check_marginal
+from ..utils._validation import check_finite_array, check_marginal, check_seed
 
 __all__ = [
     "max_sliced_wasserstein",
@@ -82,7 +81,7 @@ def random_projections(n_projections, n_features, random_state=None):
         raise ValueError(
             f"n_features must be a positive integer, got {n_features!r}."
         )
-    rs = check_random_state(random_state)
+    rs = check_seed(random_state)
     theta = rs.standard_normal(size=(n_projections, int(n_features)))
     norms = np.linalg.norm(theta, axis=1)
     # A zero draw has probability zero; replace it rather than divide by 0.
@@ -128,6 +127,20 @@ def _unit_scale(p, *arrays):
     if abs(p * (exponent + 1)) < 900:
         return 1.0
     return float(2.0**exponent)
+
+
+def check_power_overflow(values, p, names):
+    """Raise a ValueError if ``values`` (distances) are not all finite.
+
+    The data is finite by then, so only ``|x - y|^p`` can have overflowed:
+    for a large ``p`` on differences above one, or huge data.
+    """
+    if not np.all(np.isfinite(values)):
+        raise ValueError(
+            f"the p-th powers of the projected differences of {names} overflow "
+            f"float64 (p={p!r}); use a smaller p or rescale {names}."
+        )
+    return values
 
 
 def _cost_mode(wu, wv, n, m):
@@ -297,6 +310,7 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     out = np.empty(U.shape[0])
     _k.sorted_costs.sized(U.size + V.size)(U, cu, V, cv, p, mode, out)
     distance = out ** (1.0 / p) * scale
+    check_power_overflow(distance, p, "u_values and v_values")
     return distance if batched else float(distance[0])
 
 
@@ -434,7 +448,9 @@ def sliced_wasserstein(
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
-    return float(np.mean(costs) ** (1.0 / p) * scale)
+    with np.errstate(over="ignore"):
+        distance = np.mean(costs) ** (1.0 / p) * scale
+    return float(check_power_overflow(distance, p, "X and Y"))
 
 
 def max_sliced_wasserstein(
@@ -510,4 +526,6 @@ def max_sliced_wasserstein(
     n_projections = _check_n_projections(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
-    return float(np.max(costs) ** (1.0 / p) * scale)
+    with np.errstate(over="ignore"):
+        distance = np.max(costs) ** (1.0 / p) * scale
+    return float(check_power_overflow(distance, p, "X and Y"))

@@ -16,6 +16,7 @@ from ._sliced import (
     _is_uniform,
     _resolve_projections,
     _unit_scale,
+    check_power_overflow,
 )
 
 __all__ = ["projected_quantiles", "sliced_wasserstein_pairwise"]
@@ -306,7 +307,9 @@ def sliced_wasserstein_pairwise(
         B = A if Y is None else _diagram_batch(_check_diagrams(Y, "Y"))
         theta = _resolve_projections(projections, n_projections, 2, random_state)
         A, B, scale = _scaled(A, B, p)
-        return _pairwise_costs(A, B, theta, p, Y is None, n_jobs) * scale
+        return check_power_overflow(
+            _pairwise_costs(A, B, theta, p, Y is None, n_jobs) * scale, p, "X and Y"
+        )
     dx = _as_distributions(X, support, "X")
     dy = dx if Y is None else _as_distributions(Y, support, "Y")
     if dx.dim != dy.dim:
@@ -334,8 +337,10 @@ def sliced_wasserstein_pairwise(
                 step = min(remaining, 1.0)
                 costs *= scale**step
                 remaining -= step
-        return costs
-    return costs ** (1.0 / p) * scale
+        return check_power_overflow(costs, p, "X and Y")
+    with np.errstate(over="ignore"):
+        costs = costs ** (1.0 / p) * scale
+    return check_power_overflow(costs, p, "X and Y")
 
 
 def _quantile_block(batch, theta, levels):

@@ -4,6 +4,7 @@ import math
 import numbers
 
 from ..utils._validation import check_equal_mass
+from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
 from ._entropic_common import (
     check_positive,
     check_problem,
@@ -44,6 +45,22 @@ def _check_reg_marginals(reg_marginals):
     )
 
 
+@solver_params(
+    {
+        "a": ARRAY,
+        "b": ARRAY,
+        "M": ARRAY,
+        "reg": REG,
+        "X": ARRAY,
+        "Y": ARRAY,
+        "metric": [str],
+        "max_iter": ITER,
+        "tol": TOL,
+        "epsilon_scaling": EPSILON_SCALING,
+        "init": [tuple, list, "array-like", None],
+        "warn": ["boolean"],
+    }
+)
 def sinkhorn_unbalanced(
     a=None,
     b=None,
@@ -162,7 +179,9 @@ def sinkhorn_unbalanced(
     if math.isinf(lam_a) and math.isinf(lam_b):
         check_equal_mass(a, b)
     init = _check_init(init, len(a), len(b))
-    schedule = make_schedule(reg, epsilon_scaling)
+    schedule = make_schedule(
+        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    )
     opts = dict(lam_a=lam_a, lam_b=lam_b, max_iter=max_iter, tol=tol, init=init)
     if M is not None:
         raw = solve_dense(a, b, M, reg, schedule, **opts)

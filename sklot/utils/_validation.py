@@ -3,12 +3,13 @@
 Every error names the offending argument and says how to fix it.
 """
 
+import math
 import numbers
 import re
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.utils import check_array
+from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import validate_data as _sklearn_validate_data
 
 __all__ = ["check_finite_array", "check_marginal", "check_equal_mass"]
@@ -124,6 +125,35 @@ def _converts_to_float(arr):
     return True
 
 
+def check_seed(random_state, name="random_state"):
+    """``sklearn.utils.check_random_state`` with errors that name the argument.
+
+    Parameters
+    ----------
+    random_state : None, int or numpy.random.RandomState
+        The seed.
+    name : str, default="random_state"
+        The argument name used in error messages.
+
+    Returns
+    -------
+    numpy.random.RandomState
+
+    Examples
+    --------
+    >>> from sklot.utils._validation import check_seed
+    >>> check_seed(0).randint(10)
+    5
+    """
+    try:
+        return check_random_state(random_state)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} must be None, an int in [0, 2**32 - 1] or a "
+            f"numpy.random.RandomState, got {random_state!r} ({exc})."
+        ) from None
+
+
 def check_marginal(a, n, name, dtype=np.float64):
     """Return the marginal ``a`` of length ``n`` as a float array.
 
@@ -177,7 +207,14 @@ def check_marginal(a, n, name, dtype=np.float64):
             f"{name} has negative weights (min {arr.min():.3g}); weights must "
             f"be non-negative."
         )
-    if not arr.sum() > 0:
+    total = arr.sum()
+    if not np.isfinite(total):
+        raise ValueError(
+            f"the total mass of {name} overflows {arr.dtype.name} (sum = "
+            f"{total}); normalise {name}, for example divide it by its "
+            f"largest entry."
+        )
+    if not total > 0:
         raise ValueError(f"{name} has zero total mass; give some point a weight.")
     return arr
 
@@ -200,7 +237,19 @@ def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
     >>> from sklot.utils import check_equal_mass
     >>> check_equal_mass(np.ones(2), np.ones(2))
     """
-    sa, sb = float(a.sum()), float(b.sum())
+    for name, w in zip(names, (a, b)):
+        if np.asarray(w).dtype.kind not in "biuf":
+            raise TypeError(
+                f"{name} must hold real numbers, got an array of dtype "
+                f"{np.asarray(w).dtype}."
+            )
+    sa, sb = float(np.sum(a)), float(np.sum(b))
+    for name, total in zip(names, (sa, sb)):
+        if not math.isfinite(total):
+            raise ValueError(
+                f"the total mass of {name} is {total}; weights must be finite "
+                f"numbers whose sum does not overflow (normalise {name})."
+            )
     if abs(sa - sb) > rtol * max(sa, sb):
         raise ValueError(
             f"{names[0]} and {names[1]} must have the same total mass, got "
