@@ -28,7 +28,7 @@ from sklearn.utils import check_random_state
 
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
 from ..utils._validation import check_finite_array
-from ._cost import cost_matrix
+from ._cost import _sqeuclidean, cost_matrix
 from ._result import OTResult
 
 __all__ = ["barycenter_1d", "barycenter_fixed_support", "barycenter_free_support"]
@@ -463,9 +463,9 @@ def barycenter_fixed_support(
 
 def _inner_plan(b, a, C, reg):
     if reg is None:
-        from ._exact import emd
+        from ._exact import _emd_valid
 
-        return emd(b, a, C).plan
+        return _emd_valid(b, a, C).plan
     from ._sinkhorn import sinkhorn
 
     with warnings.catch_warnings():
@@ -474,7 +474,7 @@ def _inner_plan(b, a, C, reg):
 
 
 def _free_support_step(X, b, Y, a, reg):
-    C = cost_matrix(X, Y)
+    C = _sqeuclidean(X, Y)
     P = _inner_plan(b, a, C, reg)
     if not np.all(np.isfinite(P)):
         raise RuntimeError(
@@ -647,7 +647,7 @@ def barycenter_free_support(
         # Objective of the same plans at the moved points: it bounds the new
         # objective from above and equals it at a fixed point.
         value = float(sum(
-            lk * np.sum(s[1] * cost_matrix(T, Y))
+            lk * np.sum(s[1] * _sqeuclidean(T, Y))
             for lk, s, Y in zip(lam, steps, Ys)
         ))
         shift = float(np.sum(b * np.sum((T - X) ** 2, axis=1)))

@@ -13,12 +13,25 @@ __all__ = ["cost_matrix", "METRICS"]
 METRICS = ("sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski")
 
 
+# entries below which the sqeuclidean cost is finished in NumPy
+_SMALL_COST = 2**14
+
+
 def _sqeuclidean(X, Y):
     # The Gram-matrix form runs at BLAS speed; cancellation can leave tiny
     # negative entries, which are clipped. One fused pass finishes it.
     xx = np.einsum("ij,ij->i", X, X)
     yy = np.einsum("ij,ij->i", Y, Y)
     D = np.ascontiguousarray(X @ Y.T)
+    if D.size <= _SMALL_COST:
+        # Waking a thread pool costs more than this whole pass on small
+        # matrices, which inner loops (clouds, barycenters) form by the
+        # thousand.
+        D *= -2.0
+        D += xx[:, None]
+        D += yy[None, :]
+        np.maximum(D, 0.0, out=D)
+        return D
     finish_sqeuclidean(D, xx, yy)
     return D
 
