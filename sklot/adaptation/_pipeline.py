@@ -1,5 +1,8 @@
-"""Pipelines around adapters: the helper that builds them right, and the
-warning for the plain pipeline that learns the target marker as a class."""
+"""Pipelines around adapters.
+
+The helper that builds them right, and the warning for the plain pipeline
+that learns the target marker as a class.
+"""
 
 import sys
 
@@ -130,7 +133,7 @@ def _domain_aware(estimator):
 
 
 def _enclosing_pipeline(depth=16):
-    """The nearest scikit-learn Pipeline up the call stack, if any.
+    """Return the nearest scikit-learn Pipeline up the call stack, if any.
 
     An adapter cannot see what consumes its output; the Pipeline that
     calls its ``fit_transform`` can, so it is looked up on the stack.

@@ -352,7 +352,8 @@ def barycenter_fixed_support(
         Ground cost from the histograms' points to the barycenter's points.
         Give either ``M`` or ``support``.
     reg : float or None, default=None
-        Entropic regularization, in units of ``M``; None for the exact
+        Entropic regularization, in units of ``M`` (absolute;
+        :func:`relative_reg` converts a relative one); None for the exact
         linear program.
     weights : array-like of shape (n_histograms,), default=None
         Barycentric weights :math:`\lambda_k` (normalised); uniform if None.
@@ -557,7 +558,9 @@ def barycenter_free_support(
     weights : array-like of shape (n_inputs,), default=None
         Barycentric weights :math:`\lambda_k` (normalised); uniform if None.
     reg : float or None, default=None
-        Entropic regularization of the inner plans; None for exact plans.
+        Entropic regularization of the inner plans, in units of the squared
+        distances between points (absolute; :func:`relative_reg` converts a
+        relative one); None for exact plans.
     b : array-like of shape (n_support,), default=None
         Masses of the barycenter points; uniform if None (or, with the
         default ``X_init``, the masses of that input).

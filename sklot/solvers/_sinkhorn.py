@@ -66,8 +66,10 @@ def sinkhorn(
         matrix-free form.
     reg : float
         Entropic regularization, in the units of ``M`` (absolute, not
-        relative to the scale of the costs). Any positive value works: small
-        values are reached by epsilon scaling and stay free of overflow.
+        relative to the scale of the costs; :func:`relative_reg` converts
+        the relative ``reg`` of sklot's estimators). Any positive value
+        works: small values are reached by epsilon scaling and stay free of
+        overflow.
     X : array-like of shape (n, d), default=None
         Source points (matrix-free form).
     Y : array-like of shape (m, d), default=None
