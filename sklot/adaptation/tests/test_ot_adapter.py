@@ -544,3 +544,15 @@ def test_reg_grid_selects_the_same_on_rescaled_data(out_of_sample):
     a, b = (s.best_estimator_.adapter_ for s in searches)
     np.testing.assert_allclose(1000 * a.transform(X), b.transform(1000 * X),
                                rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("reg", [None, 0.1])
+def test_verbose_prints_progress(clouds, capsys, reg):
+    Xs, Xt, ys = clouds
+    X, y = np.vstack([Xs, Xt]), np.r_[ys, -np.ones(len(Xt), dtype=int)]
+    OTDomainAdapter(reg=reg).fit(X, y)
+    assert capsys.readouterr().out == ""
+    OTDomainAdapter(reg=reg, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "40 source x 40 target rows" in out
+    assert "iterations, objective" in out and out.rstrip().endswith(" s")
