@@ -139,7 +139,8 @@ def _single_run(
     warn_count = _Counter()
     # The space's reg changes along the stages: each run works on a copy.
     space = copy.copy(space)
-    stages = space.stages()
+    # Given centroids are placed already: no coarse stage.
+    stages = space.stages() if given is None else [space.reg]
     state = space.new_state()
     state["single_thread"] = single_thread
     space.set_reg(stages[0], state)
@@ -230,8 +231,9 @@ class WassersteinKMeans(
         0.02 for histograms over a support and None (exact) for point
         clouds, the faster choice on each (measured in
         ``benchmarks/bench_defaults.py``). Not used for 1D samples. With
-        ``reg`` set, Lloyd's iterations first run at ``4 * reg`` (seeding
-        included) and then refine at ``reg`` from those centroids.
+        ``reg`` set and ``init`` a string, Lloyd's iterations first run at
+        ``4 * reg`` (seeding included) and then refine at ``reg`` from those
+        centroids.
     support : array-like of shape (n_features, d) or (n_features,), default=None
         Support points shared by the histograms in the rows of ``X``.
     metric : str, default="sqeuclidean"
