@@ -232,7 +232,7 @@ class WassersteinKMeans(
         clouds, the faster choice on each (measured in
         ``benchmarks/bench_defaults.py``). Not used for 1D samples. With
         ``reg`` set and ``init`` a string, Lloyd's iterations first run at
-        ``4 * reg`` (seeding included) and then refine at ``reg`` from those
+        ``2 * reg`` (seeding included) and then refine at ``reg`` from those
         centroids.
     support : array-like of shape (n_features, d) or (n_features,), default=None
         Support points shared by the histograms in the rows of ``X``.
