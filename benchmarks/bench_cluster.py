@@ -90,9 +90,15 @@ def pot_kmeans(H, C, reg, centers, n_steps, stop_thr=1e-9):
     return labels, float(D[np.arange(len(H)), labels].sum()), centers
 
 
+def _relative(reg, grid):
+    """sklot's reg for POT's absolute ``reg`` (sklot's is relative to the
+    median ground cost)."""
+    return reg / float(np.median(cost_matrix(grid, grid)))
+
+
 def sklot_kmeans(X, grid, reg, init, n_steps):
     km = WassersteinKMeans(
-        n_clusters=len(init), init=init, support=grid, reg=reg,
+        n_clusters=len(init), init=init, support=grid, reg=_relative(reg, grid),
         max_iter=n_steps, tol=0,
     )
     with warnings.catch_warnings():
@@ -119,7 +125,8 @@ def quality(X, y, grid, reg, seeds):
                  time.perf_counter() - tic])
     for seed in seeds:
         tic = time.perf_counter()
-        wk = WassersteinKMeans(n_clusters=10, support=grid, reg=reg,
+        wk = WassersteinKMeans(n_clusters=10, support=grid,
+                               reg=_relative(reg, grid),
                                random_state=seed).fit(X)
         rows.append([f"sklot WassersteinKMeans (k-means++, seed {seed})", reg,
                      adjusted_rand_score(y, wk.labels_), wk.n_iter_,

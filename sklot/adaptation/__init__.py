@@ -3,10 +3,13 @@
 from ._gaussian import GaussianMongeMapper
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
 from ._ot_adapter import OTDomainAdapter
+from ._pipeline import TargetMarkerWarning, make_da_pipeline
 
 __all__ = [
     "DomainAdaptationClassifier",
     "DomainAdaptationRegressor",
     "GaussianMongeMapper",
     "OTDomainAdapter",
+    "TargetMarkerWarning",
+    "make_da_pipeline",
 ]

@@ -135,6 +135,12 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             ``X`` with its source rows mapped into the target domain.
         """
         self.fit(X, y, sample_domain=sample_domain)
+        if y is not None and not self.identity_:
+            from ._pipeline import warn_if_marker_reaches_estimator
+
+            warn_if_marker_reaches_estimator(
+                self, split_domains(y, sample_domain, n_samples=len(y))
+            )
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES, copy=True)
         source = self._fitted_source_
         if not self.identity_:

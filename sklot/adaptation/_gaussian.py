@@ -51,12 +51,14 @@ class GaussianMongeMapper(BaseAdapter):
     Parameters
     ----------
     reg : float, default=1e-6
-        Ridge ``reg * I`` added to both covariances, as ``reg_covar`` in
-        :class:`~sklearn.mixture.GaussianMixture`. It keeps the map defined
-        when the source rows span fewer than ``n_features`` dimensions (fewer
-        rows than features, a constant feature). With ``reg=0`` such data
-        raise a ValueError. It is an absolute amount: scale the features
-        first when their variances are far from one.
+        Not an entropic regularization (the map is exact) but a ridge
+        ``reg * s * I`` added to both covariances, relative to their scale
+        ``s`` (the mean variance of the two domains, ``trace / d``, stored in
+        ``covariance_scale_``), so that it means the same in any units, as
+        the ``reg`` of the other estimators (:ref:`reg_convention`). It
+        keeps the map defined when the source rows span fewer than
+        ``n_features`` dimensions (fewer rows than features, a constant
+        feature). With ``reg=0`` such data raise a ValueError.
     bias : bool, default=True
         Estimate the domain means, so the map has an offset. With False the
         data of both domains are taken as centred: the covariances are the
@@ -74,6 +76,9 @@ class GaussianMongeMapper(BaseAdapter):
         Symmetric positive semi-definite linear part: ``T(X) = X @ A_ + b_``.
     b_ : ndarray of shape (n_features,)
         Offset of the map.
+    covariance_scale_ : float
+        Mean variance of the two domains, the unit of the ridge ``reg``
+        (absent when fitted without target rows).
     A_inverse_ : ndarray of shape (n_features, n_features) or None
         Linear part of the inverse map, the optimal map from the target to
         the source; None when the target covariance is singular (``reg=0``
@@ -194,7 +199,11 @@ class GaussianMongeMapper(BaseAdapter):
         d = X.shape[1]
         m_s, S_s = self._moments(X_source)
         m_t, S_t = self._moments(X_target)
-        ridge = self.reg * np.eye(d)
+        # relative to the covariance scale (mean variance, trace / d), so the
+        # same reg means the same on data in any units
+        scale = (np.trace(S_s) + np.trace(S_t)) / (2 * d)
+        self.covariance_scale_ = float(scale) if scale > 0 else 1.0
+        ridge = self.reg * self.covariance_scale_ * np.eye(d)
         S_s, S_t = S_s + ridge, S_t + ridge
         try:
             A = _monge_matrix(S_s, S_t)

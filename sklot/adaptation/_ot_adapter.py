@@ -1,6 +1,7 @@
 """The optimal transport domain adapter."""
 
 import numbers
+import time
 import warnings
 
 import numpy as np
@@ -126,6 +127,9 @@ class OTDomainAdapter(BaseAdapter):
         matrix is not formed.
     n_jobs : int or None, default=None
         Parallel jobs of the neighbour queries of ``out_of_sample="nearest"``.
+    verbose : int, default=0
+        Print the progress of ``fit``: the cost scale, then the solver's
+        iterations, objective and the elapsed time.
 
     Attributes
     ----------
@@ -218,6 +222,7 @@ class OTDomainAdapter(BaseAdapter):
         "tol": [Interval(numbers.Real, 0, None, closed="neither")],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
+        "verbose": ["verbose"],
     }
 
     def __init__(
@@ -234,6 +239,7 @@ class OTDomainAdapter(BaseAdapter):
         tol=1e-6,
         random_state=None,
         n_jobs=None,
+        verbose=0,
     ):
         self.reg = reg
         self.reg_class = reg_class
@@ -246,6 +252,7 @@ class OTDomainAdapter(BaseAdapter):
         self.tol = tol
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.verbose = verbose
 
     # -- resolution of the options ---------------------------------------
     def _resolve_out_of_sample(self):
@@ -300,6 +307,19 @@ class OTDomainAdapter(BaseAdapter):
         self._task = split.task
 
     def _fit_map(self, X, y, split):
+        start = time.perf_counter()
+        self._value = None
+        self._fit_plan(X, y, split)
+        if self.verbose:
+            value = "" if self._value is None else f", objective {self._value:.6g}"
+            print(
+                f"{type(self).__name__}: {self.X_source_.shape[0]} source x "
+                f"{self.X_target_.shape[0]} target rows, cost scale "
+                f"{self.cost_scale_:.4g}, {self.n_iter_} iterations{value}, "
+                f"{time.perf_counter() - start:.2f} s"
+            )
+
+    def _fit_plan(self, X, y, split):
         task = split.task
         self._check_options(y, task)
         self._oos = self._resolve_out_of_sample()
@@ -394,6 +414,7 @@ class OTDomainAdapter(BaseAdapter):
         self._plan = plan_operator(result.plan)
         self.potentials_ = result.potentials
         self.n_iter_ = int(result.n_iter)
+        self._value = float(result.value)
         self._source_images = barycentric_images(self._plan, Xt, Xs)
 
     def _fit_joint(self, Xs, Xt, a, b, M):

@@ -1,5 +1,7 @@
 """k-means in Wasserstein space: samples are distributions."""
 
+import copy
+import time
 import warnings
 from numbers import Integral, Real
 
@@ -20,9 +22,12 @@ from sklearn.utils.validation import check_is_fitted
 from ..solvers._cost import METRICS
 from ..utils import check_distributions
 from ..utils._validation import _check_spread
-from ._spaces import make_space
+from ._spaces import _ANNEAL_TOL, make_space
 
 __all__ = ["WassersteinKMeans"]
+
+# reg="auto" for histograms, relative to the median ground cost
+_AUTO_REG = 0.02
 
 
 def _assign(costs):
@@ -88,13 +93,15 @@ def _reseed_empty(labels, costs, k):
     return labels, seeds
 
 
-def _lloyd(space, centers, max_iter, tol, n_jobs, verbose, warn, state):
+def _lloyd(space, centers, max_iter, tol, n_jobs, verbose, warn, state, start):
     """Lloyd iterations from ``centers``; labels always match the centers."""
     k = len(centers)
     costs = space.costs(centers, state, n_jobs, warn)
     labels, inertia = _assign(costs)
     if verbose:
-        print(f"Initialization complete, inertia {inertia:.6g}")
+        reg = "" if space.reg is None else f" at reg {space.reg:.4g}"
+        print(f"Lloyd{reg}: start, inertia {inertia:.6g}, "
+              f"{time.perf_counter() - start:.2f} s")
     history = [inertia]
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
@@ -109,7 +116,8 @@ def _lloyd(space, centers, max_iter, tol, n_jobs, verbose, warn, state):
         new_labels, new_inertia = _assign(costs)
         history.append(new_inertia)
         if verbose:
-            print(f"Iteration {n_iter}, inertia {new_inertia:.6g}")
+            print(f"Iteration {n_iter}, inertia {new_inertia:.6g}, "
+                  f"{time.perf_counter() - start:.2f} s")
         same = np.array_equal(new_labels, labels) and not seeds
         change = abs(inertia - new_inertia)
         labels, inertia = new_labels, new_inertia
@@ -128,9 +136,15 @@ def _lloyd(space, centers, max_iter, tol, n_jobs, verbose, warn, state):
 def _single_run(
     space, init, given, k, max_iter, tol, seed, n_jobs, verbose, single_thread
 ):
+    start = time.perf_counter()
     warn_count = _Counter()
+    # The space's reg changes along the stages: each run works on a copy.
+    space = copy.copy(space)
+    # Given centroids are placed already: no coarse stage.
+    stages = space.stages() if given is None else [space.reg]
     state = space.new_state()
     state["single_thread"] = single_thread
+    space.set_reg(stages[0], state)
     rng = np.random.RandomState(seed)
     if given is not None:
         centers = list(given)
@@ -139,9 +153,18 @@ def _single_run(
     else:
         centers = [space.sample_center(i)
                    for i in rng.choice(space.n, size=k, replace=False)]
-    centers, labels, inertia, n_iter, history, costs = _lloyd(
-        space, centers, max_iter, tol, n_jobs, verbose, warn_count, state
-    )
+    n_iter = 0
+    history = []
+    for stage, reg in enumerate(stages):
+        last = stage == len(stages) - 1
+        space.set_reg(reg, state)
+        # Earlier (coarser) stages only place the centroids: a loose tol.
+        centers, labels, inertia, n, hist, costs = _lloyd(
+            space, centers, max_iter, tol if last else max(tol, _ANNEAL_TOL),
+            n_jobs, verbose, warn_count, state, start,
+        )
+        n_iter += n
+        history.extend(hist)
     return centers, labels, inertia, n_iter, history, warn_count.count, costs
 
 
@@ -177,10 +200,11 @@ class WassersteinKMeans(
     - a 2D array with ``support`` (each row a histogram over the support
       points, an image on its pixel grid for example): entropic costs and
       iterative Bregman projection barycenters with ``reg`` set (the fast
-      way), or exact costs (network simplex) and the barycenter linear
-      program with ``reg=None`` (small supports only);
-    - a list of point clouds in dimension ``d >= 2``: exact (``reg=None``)
-      or entropic costs and free-support barycenters, whose centroids keep
+      way, and the default), or exact costs (network simplex) and the
+      barycenter linear program with ``reg=None`` (small supports only);
+    - a list of point clouds in dimension ``d >= 2``: exact (``reg=None``,
+      the default) or entropic costs and free-support barycenters, whose
+      centroids keep
       the number of points and the masses of the samples they started from.
 
     Parameters
@@ -201,9 +225,16 @@ class WassersteinKMeans(
     tol : float, default=1e-4
         Stop when the inertia changes by at most ``tol`` times its value
         (or when no assignment changes).
-    reg : float or None, default=None
-        Entropic regularization of the transport problems, in units of the
-        ground cost; None for exact transport. Not used for 1D samples.
+    reg : "auto", float or None, default="auto"
+        Entropic regularization of the transport problems, relative to the
+        median ground cost (stored in ``cost_scale_``; see
+        :ref:`reg_convention`); None for exact transport. ``"auto"`` is
+        0.02 for histograms over a support and None (exact) for point
+        clouds, the faster choice on each (measured in
+        ``benchmarks/bench_defaults.py``). Not used for 1D samples. With
+        ``reg`` set and ``init`` a string, Lloyd's iterations first run at
+        ``2 * reg`` (seeding included) and then refine at ``reg`` from those
+        centroids.
     support : array-like of shape (n_features, d) or (n_features,), default=None
         Support points shared by the histograms in the rows of ``X``.
     metric : str, default="sqeuclidean"
@@ -221,7 +252,7 @@ class WassersteinKMeans(
         ``None`` means 1 unless in a :func:`joblib.parallel_config` context
         (numba threads are then used inside each call instead).
     verbose : int, default=0
-        Print the inertia at every iteration.
+        Print the inertia and the elapsed time at every iteration.
 
     Attributes
     ----------
@@ -236,7 +267,11 @@ class WassersteinKMeans(
     inertia_ : float
         Sum of the transport costs of the samples to their centroids.
     n_iter_ : int
-        Lloyd iterations of the kept run.
+        Lloyd iterations of the kept run (all regularization stages).
+    cost_scale_ : float
+        The median ground cost that ``reg`` multiplies: over the support
+        pairs for histograms, over points pooled from all clouds for
+        clouds; 1.0 when ``reg`` is None or unused.
     n_features_in_ : int
         Number of columns of ``X`` (array input only).
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
@@ -285,7 +320,7 @@ class WassersteinKMeans(
         "n_init": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
-        "reg": [Interval(Real, 0, None, closed="neither"), None],
+        "reg": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"}), None],
         "support": ["array-like", None],
         "metric": [StrOptions(set(METRICS))],
         "random_state": ["random_state"],
@@ -301,7 +336,7 @@ class WassersteinKMeans(
         n_init="auto",
         max_iter=100,
         tol=1e-4,
-        reg=None,
+        reg="auto",
         support=None,
         metric="sqeuclidean",
         random_state=None,
@@ -371,6 +406,15 @@ class WassersteinKMeans(
             )
         return given
 
+    def _reg(self, dist):
+        if self.reg != "auto":
+            return self.reg
+        # Measured (benchmarks/bench_defaults.py): exact costs and
+        # barycenters of histograms on a pixel grid do not finish in minutes,
+        # entropic ones take seconds; on small point clouds exact transport
+        # is both faster and sharper than entropic.
+        return _AUTO_REG if dist.kind == "histograms" else None
+
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         """Compute the clustering.
@@ -415,7 +459,7 @@ class WassersteinKMeans(
         self._kind = dist.kind
         self._dim = dist.dim
         space = make_space(
-            dist, self.metric, self.reg, () if given is None else given
+            dist, self.metric, self._reg(dist), () if given is None else given
         )
         given_centers = None if given is None else space.import_centers(given)
 
@@ -462,6 +506,7 @@ class WassersteinKMeans(
         relabel[order] = np.arange(self.n_clusters)
         centers = [centers[j] for j in order]
 
+        self.cost_scale_ = float(space.cost_scale)
         self._space = space.for_prediction()
         self._centers = centers
         self.cluster_centers_ = space.export(centers)

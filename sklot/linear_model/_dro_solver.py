@@ -19,6 +19,7 @@ matrix ``X^T diag(.) X`` (BLAS) and a dense solve of size about ``d``.
 """
 
 import math
+import time
 import warnings
 from dataclasses import dataclass
 
@@ -384,6 +385,7 @@ class _InteriorPoint:
         return _State(th, m, t, f, lp, lc)
 
     def run(self, *, max_iter, tol, verbose=0):
+        start = time.perf_counter()
         st = self.initial_state()
         scale = None
         converged = False
@@ -399,7 +401,8 @@ class _InteriorPoint:
             if verbose:
                 print(
                     f"  iteration {n_iter:3d}  objective {value:.10g}  "
-                    f"gap {gap:.3g}  dual residual {dual_inf:.3g}"
+                    f"gap {gap:.3g}  dual residual {dual_inf:.3g}  "
+                    f"{time.perf_counter() - start:.2f} s"
                 )
             if gap <= tol * max(1.0, abs(value)) and dual_inf <= tol * scale:
                 converged = True

@@ -21,7 +21,7 @@ from ._barycenter import (
     barycenter_free_support,
 )
 from ._class_regularized import class_regularized_ot
-from ._cost import cost_matrix
+from ._cost import cost_matrix, relative_reg
 from ._entropic_map import barycentric_map, entropic_c_transform, entropic_plan
 from ._exact import emd, emd2
 from ._gaussian import (
@@ -54,6 +54,7 @@ __all__ = [
     "bures_wasserstein_distance",
     "class_regularized_ot",
     "cost_matrix",
+    "relative_reg",
     "emd",
     "emd2",
     "entropic_c_transform",

@@ -27,7 +27,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
 from ..utils._validation import check_finite_array, check_seed
-from ._cost import cost_matrix
+from ._cost import _sqeuclidean, cost_matrix
 from ._entropic_common import check_cost_scale
 from ._result import OTResult
 
@@ -385,7 +385,8 @@ def barycenter_fixed_support(
         Ground cost from the histograms' points to the barycenter's points.
         Give either ``M`` or ``support``.
     reg : float or None, default=None
-        Entropic regularization, in units of ``M``; None for the exact
+        Entropic regularization, in units of ``M`` (absolute;
+        :func:`relative_reg` converts a relative one); None for the exact
         linear program.
     weights : array-like of shape (n_histograms,), default=None
         Barycentric weights :math:`\lambda_k` (normalised); uniform if None.
@@ -500,9 +501,9 @@ def barycenter_fixed_support(
 
 def _inner_plan(b, a, C, reg):
     if reg is None:
-        from ._exact import emd
+        from ._exact import _emd_valid
 
-        return emd(b, a, C).plan
+        return _emd_valid(b, a, C).plan
     from ._sinkhorn import sinkhorn
 
     with warnings.catch_warnings():
@@ -511,7 +512,7 @@ def _inner_plan(b, a, C, reg):
 
 
 def _free_support_step(X, b, Y, a, reg):
-    C = cost_matrix(X, Y)
+    C = _sqeuclidean(X, Y)
     P = _inner_plan(b, a, C, reg)
     if not np.all(np.isfinite(P)):
         raise ValueError(
@@ -594,7 +595,9 @@ def barycenter_free_support(
     weights : array-like of shape (n_inputs,), default=None
         Barycentric weights :math:`\lambda_k` (normalised); uniform if None.
     reg : float or None, default=None
-        Entropic regularization of the inner plans; None for exact plans.
+        Entropic regularization of the inner plans, in units of the squared
+        distances between points (absolute; :func:`relative_reg` converts a
+        relative one); None for exact plans.
     b : array-like of shape (n_support,), default=None
         Masses of the barycenter points; uniform if None (or, with the
         default ``X_init``, the masses of that input).
@@ -694,7 +697,7 @@ def barycenter_free_support(
         # Objective of the same plans at the moved points: it bounds the new
         # objective from above and equals it at a fixed point.
         value = float(sum(
-            lk * np.sum(s[1] * cost_matrix(T, Y))
+            lk * np.sum(s[1] * _sqeuclidean(T, Y))
             for lk, s, Y in zip(lam, steps, Ys)
         ))
         shift = float(np.sum(b * np.sum((T - X) ** 2, axis=1)))

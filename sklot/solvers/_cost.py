@@ -195,3 +195,47 @@ def cost_matrix(X, Y=None, metric="sqeuclidean", p=2):
         D = D * scale if scale != 1.0 else D
     check_no_overflow(D, "distances")
     return D.astype(dtype, copy=False)
+
+
+
+def relative_reg(reg, M):
+    """Absolute entropic regularization for a ``reg`` relative to ``M``.
+
+    sklot's estimators take ``reg`` relative to the scale of their ground
+    cost, its median (see :ref:`reg_convention`); the solver functions take
+    it in the units of the cost, as POT and OTT-JAX do. This helper turns
+    the first into the second: ``reg * median(M)``, so that a solver call
+    means the same on data in any units. A cost whose median is zero (most
+    entries zero) falls back to its mean, then to 1.
+
+    Parameters
+    ----------
+    reg : float
+        Regularization relative to the median cost, positive.
+    M : array-like of shape (n, m)
+        Ground cost matrix.
+
+    Returns
+    -------
+    reg_abs : float
+        ``reg`` in the units of ``M``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.solvers import cost_matrix, relative_reg, sinkhorn
+    >>> X = np.array([[0.0], [1.0], [2.0]])
+    >>> M = cost_matrix(X, X)
+    >>> relative_reg(0.1, M), relative_reg(0.1, 1e6 * M)
+    (0.1, 100000.0)
+    >>> P = sinkhorn(None, None, 1e6 * M, relative_reg(0.1, 1e6 * M)).plan
+    >>> np.allclose(P, sinkhorn(None, None, M, relative_reg(0.1, M)).plan)
+    True
+    """
+    if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg > 0:
+        raise ValueError(f"reg must be a positive float, got {reg!r}.")
+    M = check_finite_array(M, "M")
+    scale = cost_median(M)
+    if not scale > 0:
+        scale = float(np.mean(M))
+    return float(reg) * (scale if scale > 0 else 1.0)

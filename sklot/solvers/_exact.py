@@ -240,7 +240,17 @@ def emd(a, b, M, *, max_iter=None):
     b = check_marginal(b, m, "b")
     check_equal_mass(a, b)
     max_iter = _check_max_iter(max_iter)
+    return _emd_valid(a, b, M, max_iter)
+
+
+def _emd_valid(a, b, M, max_iter=0):
+    """:func:`emd` on validated input (float64 weights of equal mass).
+
+    Inner loops (barycenters, clustering) call it directly: validating two
+    weight vectors and a small cost matrix costs more than solving.
+    """
     M = np.ascontiguousarray(M, dtype=np.float64)
+    n, m = M.shape
 
     rows = np.flatnonzero(a > 0)
     cols = np.flatnonzero(b > 0)
@@ -282,7 +292,7 @@ def emd(a, b, M, *, max_iter=None):
             f"the optimum; the plan is feasible but not optimal. Leave "
             f"max_iter=None to solve exactly.",
             ConvergenceWarning,
-            stacklevel=2,
+            stacklevel=3,
         )
 
     # split the free constant of the duals so that a @ f == b @ g

@@ -94,8 +94,9 @@ def sinkhorn(
         matrix-free form.
     reg : float
         Entropic regularization, in the units of ``M`` (absolute, not
-        relative to the scale of the costs). Any value down to 1e-12 times
-        the spread of the costs (``max - min``) works: small values are
+        relative to the scale of the costs; :func:`relative_reg` converts
+        the relative ``reg`` of sklot's estimators). Any value down to 1e-12
+        times the spread of the costs (``max - min``) works: small values are
         reached by epsilon scaling (at most 64 stages) and stay free of
         overflow. Below that float64 cannot resolve the plan and a
         ValueError says so; use :func:`emd` for unregularized transport.

@@ -61,10 +61,13 @@ def test_fitted_values_match_solver_functions(rng):
     mapper = GaussianMongeMapper(reg=1e-3).fit(X, y)
     m_s, m_t = X_source.mean(axis=0), X_target.mean(axis=0)
     S_s, S_t = cov(X_source), cov(X_target)
-    A, b = gaussian_monge_map(m_s, S_s, m_t, S_t, reg=1e-3)
+    # the ridge is relative to the mean variance of the two domains
+    scale = (np.trace(S_s) + np.trace(S_t)) / 6
+    assert mapper.covariance_scale_ == pytest.approx(scale)
+    A, b = gaussian_monge_map(m_s, S_s, m_t, S_t, reg=1e-3 * scale)
     assert_allclose(mapper.A_, A, rtol=1e-10)
     assert_allclose(mapper.b_, b, rtol=1e-10, atol=1e-12)
-    ridge = 1e-3 * np.eye(3)
+    ridge = 1e-3 * scale * np.eye(3)
     W2 = bures_wasserstein_distance(m_s, S_s + ridge, m_t, S_t + ridge)
     assert_allclose(mapper.wasserstein_distance_, W2, rtol=1e-10)
     bures = bures_wasserstein_distance(m_s, S_s + ridge, m_s, S_t + ridge)
@@ -288,3 +291,12 @@ def test_adapter_of_domain_adaptation_classifier(rng):
     assert clf.score(X[n:], labels[n:]) > 0.9
     plain = LogisticRegression().fit(points[:n], labels[:n])
     assert clf.score(X[n:], labels[n:]) > plain.score(X[n:], labels[n:])
+
+
+@pytest.mark.parametrize("reg", [1e-6, 0.1, 10.0])
+def test_reg_is_relative_to_the_covariance_scale(rng, reg):
+    X, y, _, _ = stacked(rng)
+    a = GaussianMongeMapper(reg=reg).fit(X, y)
+    b = GaussianMongeMapper(reg=reg).fit(1000 * X, y)
+    assert_allclose(a.A_, b.A_, rtol=1e-8, atol=1e-12)
+    assert_allclose(1000 * a.transform(X), b.transform(1000 * X), rtol=1e-8)

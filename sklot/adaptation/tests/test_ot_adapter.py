@@ -4,6 +4,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy.optimize import linear_sum_assignment
+from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
@@ -515,3 +516,43 @@ def test_class_regularization_with_string_labels(clouds):
     sd = np.r_[np.zeros(40, int), -np.ones(40, int)]
     adapter = OTDomainAdapter(reg=0.1, reg_class=1.0).fit(X, y, sample_domain=sd)
     assert adapter.coupling_.shape == (40, 40)
+
+
+@pytest.mark.parametrize("out_of_sample", ["nearest", "entropic"])
+def test_reg_grid_selects_the_same_on_rescaled_data(out_of_sample):
+    # reg is relative to the median cost: the same grid gives the same
+    # scores and selection on X and on 1000 * X
+    X, y = make_domain_shift(n_samples_source=60, n_samples_target=60,
+                             random_state=0)
+    grid = {"adapter__reg": [0.01, 0.1, 1.0]}
+    cv = StratifiedKFold(3, shuffle=True, random_state=0)
+    searches = [
+        GridSearchCV(
+            DomainAdaptationClassifier(
+                # the classifier sees standardized features, so that only
+                # the adapter could depend on the scale
+                make_pipeline(StandardScaler(), LogisticRegression()),
+                adapter=OTDomainAdapter(out_of_sample=out_of_sample),
+            ),
+            grid, cv=cv, error_score="raise",
+        ).fit(scale * X, y)
+        for scale in (1.0, 1000.0)
+    ]
+    assert searches[0].best_params_ == searches[1].best_params_
+    np.testing.assert_allclose(searches[0].cv_results_["mean_test_score"],
+                               searches[1].cv_results_["mean_test_score"])
+    a, b = (s.best_estimator_.adapter_ for s in searches)
+    np.testing.assert_allclose(1000 * a.transform(X), b.transform(1000 * X),
+                               rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.parametrize("reg", [None, 0.1])
+def test_verbose_prints_progress(clouds, capsys, reg):
+    Xs, Xt, ys = clouds
+    X, y = np.vstack([Xs, Xt]), np.r_[ys, -np.ones(len(Xt), dtype=int)]
+    OTDomainAdapter(reg=reg).fit(X, y)
+    assert capsys.readouterr().out == ""
+    OTDomainAdapter(reg=reg, verbose=1).fit(X, y)
+    out = capsys.readouterr().out
+    assert "40 source x 40 target rows" in out
+    assert "iterations, objective" in out and out.rstrip().endswith(" s")

@@ -65,7 +65,7 @@ def test_rows_are_clustered_exactly(rng):
     assert np.all(np.diff(km.cluster_centers_, axis=1) >= 0)
 
 
-@pytest.mark.parametrize("reg", [None, 0.5, 0.2])
+@pytest.mark.parametrize("reg", [None, 0.03, 0.0125])
 def test_histograms_are_clustered_exactly(rng, reg):
     X, grid, y = histogram_data(rng, n_per=3 if reg is None else 5)
     km = WassersteinKMeans(n_clusters=3, support=grid, reg=reg, random_state=0)
@@ -81,7 +81,7 @@ def test_histograms_are_clustered_exactly(rng, reg):
     np.testing.assert_allclose(means, [t.mean() for t in truth], atol=0.3)
 
 
-@pytest.mark.parametrize("reg", [None, 0.5])
+@pytest.mark.parametrize("reg", [None, 0.01])
 def test_clouds_are_clustered_exactly(rng, reg):
     clouds, y = cloud_data(rng)
     with warnings.catch_warnings():
@@ -262,7 +262,7 @@ def test_labels_follow_first_appearance_and_seed_determinism(rng):
 
 def test_n_jobs_gives_the_same_histogram_fit(rng):
     X, grid, y = histogram_data(rng)
-    kw = dict(n_clusters=3, support=grid, reg=0.5, random_state=0)
+    kw = dict(n_clusters=3, support=grid, reg=0.03, random_state=0)
     a = WassersteinKMeans(**kw).fit(X)
     b = WassersteinKMeans(**kw, n_jobs=2).fit(X)
     c = WassersteinKMeans(**kw, n_init=3, n_jobs=2).fit(X)
@@ -278,14 +278,15 @@ def test_n_jobs_gives_the_same_histogram_fit(rng):
 
 def test_transform_predict_score_and_feature_names(rng):
     X, grid, y = histogram_data(rng)
-    km = WassersteinKMeans(n_clusters=3, support=grid, reg=0.5, random_state=0)
+    km = WassersteinKMeans(n_clusters=3, support=grid, reg=0.03, random_state=0)
     D = km.fit_transform(X)
     assert D.shape == (len(X), 3) and np.all(D >= 0)
     np.testing.assert_array_equal(km.predict(X), km.labels_)
     np.testing.assert_array_equal(D.argmin(axis=1), km.labels_)
-    # fit_transform reuses the last assignment; a fresh solve agrees
-    np.testing.assert_allclose(D, km.transform(X), rtol=1e-5, atol=1e-6)
-    assert km.score(X) == pytest.approx(-km.inertia_, rel=1e-6)
+    # fit_transform reuses the last assignment; a fresh solve agrees to the
+    # accuracy of the inner solves (L1 marginal error 1e-4)
+    np.testing.assert_allclose(D, km.transform(X), rtol=1e-3, atol=1e-6)
+    assert km.score(X) == pytest.approx(-km.inertia_, rel=1e-3)
     assert list(km.get_feature_names_out()) == [
         "wassersteinkmeans0", "wassersteinkmeans1", "wassersteinkmeans2"]
     frame = km.set_output(transform="pandas").transform(X)
@@ -297,9 +298,11 @@ def test_transform_predict_score_and_feature_names(rng):
     assert len(pickle.dumps(km)) < 20 * X.nbytes + 20_000
 
 
-def test_small_reg_histograms_stay_finite(rng):
+@pytest.mark.parametrize("reg", [1e-4, 0.0085])
+def test_small_reg_histograms_stay_finite(rng, reg):
+    # 0.0085: the smallest reg with warm-started potentials on this grid
     X, grid, y = histogram_data(rng)
-    km = WassersteinKMeans(n_clusters=3, support=grid, reg=1e-4, random_state=0,
+    km = WassersteinKMeans(n_clusters=3, support=grid, reg=reg, random_state=0,
                            max_iter=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
@@ -312,7 +315,7 @@ def test_small_reg_histograms_stay_finite(rng):
 def test_input_form_errors(rng):
     X, grid, _ = histogram_data(rng)
     clouds, _ = cloud_data(rng)
-    km = WassersteinKMeans(n_clusters=2, support=grid, reg=0.5, random_state=0)
+    km = WassersteinKMeans(n_clusters=2, support=grid, reg=0.03, random_state=0)
     km.fit(X)
     with pytest.raises(ValueError, match="features"):
         km.predict(X[:, :5])
@@ -332,4 +335,72 @@ def test_verbose_prints_progress(rng, capsys):
     X, _ = rows_data(rng)
     WassersteinKMeans(n_clusters=3, random_state=0, verbose=1).fit(X)
     out = capsys.readouterr().out
-    assert "Initialization complete" in out and "Iteration 1" in out
+    assert "start, inertia" in out and "Iteration 1, inertia" in out
+    # elapsed seconds on every line
+    assert all(line.endswith(" s") for line in out.splitlines()
+               if line.startswith("Iteration"))
+
+
+# ---------------------------------------------------------------------------
+# reg is relative to the median ground cost (one convention, see the guide)
+
+
+@pytest.mark.parametrize("reg", [0.01, 0.05, 0.3])
+def test_reg_is_relative_to_the_histogram_cost_scale(rng, reg):
+    X, grid, _ = histogram_data(rng)
+    kw = dict(n_clusters=3, reg=reg, random_state=0, max_iter=5)
+    a = WassersteinKMeans(support=grid, **kw).fit(X)
+    b = WassersteinKMeans(support=1000 * grid, **kw).fit(X)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_allclose(a.cluster_centers_, b.cluster_centers_,
+                               rtol=1e-6, atol=1e-9)
+    assert b.cost_scale_ == pytest.approx(1e6 * a.cost_scale_)
+    assert b.inertia_ == pytest.approx(1e6 * a.inertia_, rel=1e-4)
+
+
+@pytest.mark.parametrize("reg", [0.005, 0.05])
+def test_reg_is_relative_to_the_cloud_cost_scale(rng, reg):
+    clouds, _ = cloud_data(rng)
+    kw = dict(n_clusters=3, reg=reg, random_state=0, max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        a = WassersteinKMeans(**kw).fit(clouds)
+        b = WassersteinKMeans(**kw).fit([1000 * c for c in clouds])
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    assert b.cost_scale_ == pytest.approx(1e6 * a.cost_scale_)
+    for ca, cb in zip(a.cluster_centers_, b.cluster_centers_):
+        np.testing.assert_allclose(1000 * ca, cb, rtol=1e-5, atol=1e-6)
+
+
+def test_auto_reg_is_entropic_for_histograms_and_exact_for_clouds(rng):
+    X, grid, y = histogram_data(rng)
+    hist = WassersteinKMeans(n_clusters=3, support=grid, random_state=0).fit(X)
+    same = WassersteinKMeans(n_clusters=3, support=grid, reg=0.02,
+                             random_state=0).fit(X)
+    np.testing.assert_allclose(hist.cluster_centers_, same.cluster_centers_)
+    assert hist.cost_scale_ == np.median((grid[:, None] - grid[None]) ** 2)
+    assert same_partition(hist.labels_, y)
+    clouds, yc = cloud_data(rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        auto = WassersteinKMeans(n_clusters=3, random_state=0).fit(clouds)
+    exact = WassersteinKMeans(n_clusters=3, reg=None, random_state=0).fit(clouds)
+    np.testing.assert_array_equal(auto.labels_, exact.labels_)
+    assert auto.cost_scale_ == 1.0
+    assert same_partition(auto.labels_, yc)
+
+
+def test_default_on_digits_converges_without_warnings():
+    # The gallery data (a slice, to keep the test short): the default
+    # finishes without an unconverged inner solve.
+    from sklearn.datasets import load_digits
+
+    X, y = load_digits(return_X_y=True)
+    X, y = X[:150], y[:150]
+    rows, cols = np.meshgrid(np.arange(8.0), np.arange(8.0), indexing="ij")
+    grid = np.column_stack([rows.ravel(), cols.ravel()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        km = WassersteinKMeans(n_clusters=10, support=grid, random_state=0,
+                               max_iter=10).fit(X)
+    assert adjusted_rand_score(y, km.labels_) > 0.3

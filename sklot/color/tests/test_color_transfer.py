@@ -317,3 +317,17 @@ def test_transform_memory_is_bounded(photos, method, monkeypatch):
     working = 12 * n_pixels if method == "sliced" else 0
     assert peak < big.nbytes + working + 10 * 2**20
     assert peak < 24 * n_pixels
+
+
+@pytest.mark.parametrize("method, reg", [("entropic", 0.01), ("entropic", 0.1),
+                                         ("gaussian", 1e-3)])
+def test_reg_is_relative_to_the_colour_scale(method, reg):
+    # reg is relative to the reference's own cost (entropic) or covariance
+    # (gaussian) scale: colours in other units give the same transfer
+    rng = np.random.default_rng(0)
+    ref = rng.uniform(0, 1, (400, 3)) ** 2
+    src = rng.uniform(0, 1, (300, 3))
+    kw = dict(method=method, n_palette=60, reg=reg, random_state=0)
+    a = ColorTransferer(**kw).fit(ref).transform(src)
+    b = ColorTransferer(**kw).fit(1000 * ref).transform(1000 * src)
+    np.testing.assert_allclose(1000 * a, b, rtol=1e-7, atol=1e-7)

@@ -463,3 +463,14 @@ def test_hinge_random_problems_match_linear_program(seed, n, d, p, kappa, log_ra
                                 radius=radius, kappa=kappa, loss="hinge", p=p)
     assert again == pytest.approx(fit.value, rel=1e-12)
     assert math.isfinite(fit.value)
+
+
+def test_verbose_prints_iterations_objective_and_time(capsys):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 3))
+    y = (X[:, 0] > 0).astype(int)
+    WassersteinDROClassifier().fit(X, y)
+    assert capsys.readouterr().out == ""
+    WassersteinDROClassifier(verbose=1).fit(X, y)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if "iteration" in ln]
+    assert lines and all("objective" in ln and ln.endswith(" s") for ln in lines)
