@@ -3,10 +3,12 @@
 from ._gaussian import GaussianMongeMapper
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
 from ._ot_adapter import OTDomainAdapter
+from ._transport_cache import transport_cache
 
 __all__ = [
     "DomainAdaptationClassifier",
     "DomainAdaptationRegressor",
     "GaussianMongeMapper",
     "OTDomainAdapter",
+    "transport_cache",
 ]
