@@ -116,7 +116,7 @@ class _TransportCache:
         return value
 
     def potentials(self, key, tag, reg):
-        """Return the stored potentials of the regularization closest to ``reg``.
+        """Return the stored potentials of the other reg closest to ``reg``.
 
         ``tag`` names the scaled problem (the cost scale used). Returns
         ``(reg_found, (f, g))`` or None.
@@ -127,7 +127,9 @@ class _TransportCache:
             entry = self._entry(key)
             if entry is None:
                 return None
-            found = [r for (t, r) in entry.potentials if t == tag]
+            # a repeated fit of the same reg solves from scratch, so that
+            # refitting an estimator reproduces it bit for bit
+            found = [r for (t, r) in entry.potentials if t == tag and r != reg]
             if not found:
                 return None
             best = min(found, key=lambda r: abs(math.log(r / reg)))
