@@ -20,7 +20,7 @@ from ._ot_maps import (
     plan_operator,
     row_chunks,
 )
-from ._transport_cache import cached_cost, warm_sinkhorn
+from ._transport_cache import cached_cost
 
 __all__ = ["OTDomainAdapter"]
 
@@ -361,14 +361,13 @@ class OTDomainAdapter(BaseAdapter):
         if plain_entropic and n_s * n_t > _MATRIX_FREE_PAIRS:
             self._fit_matrix_free(Xs, Xt, a, b)
         else:
-            self._cache_key, M, self.cost_scale_ = cached_cost(
+            _, M, self.cost_scale_ = cached_cost(
                 Xs, Xt, self.metric, self.cost_scale,
                 lambda: solvers.cost_matrix(Xs, Xt, metric=self.metric),
                 self._scale_of,
             )
             # a cached matrix is read only: scale a copy
             M = np.divide(M, self.cost_scale_, out=M if M.flags.writeable else None)
-            self._cache_key = None if semi else self._cache_key
             if semi:
                 self._penalize_mismatches(M, y, split, target_labelled)
             self._fit_dense(Xs, Xt, a, b, M, y, split)
@@ -423,13 +422,6 @@ class OTDomainAdapter(BaseAdapter):
         elif self.reg_marginals is not None:
             result = solvers.sinkhorn_unbalanced(
                 a, b, M, self.reg, self.reg_marginals, **self._solver_kwargs()
-            )
-        elif self.reg is not None and self._cache_key is not None:
-            result = warm_sinkhorn(
-                lambda init: solvers.sinkhorn(
-                    a, b, M, self.reg, init=init, **self._solver_kwargs()
-                ),
-                self._cache_key, str(self.cost_scale), self.reg,
             )
         else:
             result = self._solve_linear(a, b, M)

@@ -46,16 +46,6 @@ def test_reg_path_matches_fits_from_scratch(data, regs):
         )
 
 
-def test_warm_start_saves_iterations(data):
-    X, y = data
-    with transport_cache(clear=True):
-        _fit(OTDomainAdapter(reg=0.02, tol=1e-9), X, y)
-        warm = _fit(OTDomainAdapter(reg=0.01, tol=1e-9), X, y)
-    with transport_cache(enabled=False):
-        cold = _fit(OTDomainAdapter(reg=0.01, tol=1e-9), X, y)
-    assert warm.n_iter_ < cold.n_iter_
-
-
 @pytest.mark.parametrize("params", [
     {"reg": None},
     {"reg": 0.1, "reg_class": 1.0},
