@@ -123,3 +123,22 @@ def test_grid_search_over_domain_adapter_on_dask(client, rng):
         )
     np.testing.assert_array_equal(found.predict(X), expected.predict(X))
     assert n_tasks > 0
+
+
+def test_adapter_out_of_sample_mapping_on_dask(client, rng):
+    from sklot.adaptation import OTDomainAdapter
+
+    X, y = _shifted_problem(rng)
+    X_new = rng.normal(size=(6000, X.shape[1]))
+    adapter = OTDomainAdapter(
+        reg=0.5, max_samples=0.8, random_state=0, n_jobs=2
+    ).fit(X, y)
+    expected = adapter.transform(X_new)
+
+    mapped, n_tasks = _on_dask(client, lambda: adapter.transform(X_new))
+
+    np.testing.assert_allclose(mapped, expected, rtol=1e-12, atol=1e-12)
+    assert n_tasks > 0, (
+        "OTDomainAdapter(n_jobs=2).transform sent no work to the Dask "
+        "workers: its chunks must go through joblib"
+    )

@@ -4,6 +4,7 @@ from ._gaussian import GaussianMongeMapper
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
 from ._ot_adapter import OTDomainAdapter
 from ._pipeline import TargetMarkerWarning, make_da_pipeline
+from ._transport_cache import transport_cache
 
 __all__ = [
     "DomainAdaptationClassifier",
@@ -12,4 +13,5 @@ __all__ = [
     "OTDomainAdapter",
     "TargetMarkerWarning",
     "make_da_pipeline",
+    "transport_cache",
 ]

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import solvers
 from ..solvers._cost import cost_median
 from ._base import BaseAdapter
+from ._large_scale import map_in_chunks, subsample_split
 from ._ot_maps import (
     JointMap,
     barycentric_images,
@@ -20,6 +21,7 @@ from ._ot_maps import (
     plan_operator,
     row_chunks,
 )
+from ._transport_cache import cached_cost
 
 __all__ = ["OTDomainAdapter"]
 
@@ -122,11 +124,21 @@ class OTDomainAdapter(BaseAdapter):
         violation relative to the total mass. The barycentric images are
         then accurate to about that relative error, which is ample for
         adaptation; lower it to compare plans with other software.
+    max_samples : int, float or None, default=None
+        Solve the transport between at most this many rows of each domain
+        (a float in (0, 1]: that fraction of each), drawn at random without
+        replacement; the other source rows are mapped by the fitted
+        ``out_of_sample`` map. ``None`` solves on all rows. For large
+        samples (10^5 rows) a few thousand rows per domain keep the fit
+        within minutes and a few hundred MB; the plan, ``X_source_`` and
+        ``X_target_`` then cover the subsample only.
     random_state : int, RandomState instance or None, default=None
-        Seed of the sample used to estimate the median cost when the cost
-        matrix is not formed.
+        Seed of the subsample (``max_samples``) and of the sample used to
+        estimate the median cost when the cost matrix is not formed.
     n_jobs : int or None, default=None
-        Parallel jobs of the neighbour queries of ``out_of_sample="nearest"``.
+        Parallel jobs of the neighbour queries of ``out_of_sample="nearest"``
+        and of the out-of-sample mapping of many rows (chunks of rows
+        dispatched through joblib, so a Dask backend spreads them).
     verbose : int, default=0
         Print the progress of ``fit``: the cost scale, then the solver's
         iterations, objective and the elapsed time.
@@ -220,6 +232,11 @@ class OTDomainAdapter(BaseAdapter):
         "map_reg": [Interval(numbers.Real, 0, None, closed="neither")],
         "max_iter": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "tol": [Interval(numbers.Real, 0, None, closed="neither")],
+        "max_samples": [
+            Interval(numbers.Integral, 1, None, closed="left"),
+            Interval(numbers.Real, 0, 1, closed="right"),
+            None,
+        ],
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
         "verbose": ["verbose"],
@@ -237,6 +254,7 @@ class OTDomainAdapter(BaseAdapter):
         map_reg=0.1,
         max_iter=None,
         tol=1e-6,
+        max_samples=None,
         random_state=None,
         n_jobs=None,
         verbose=0,
@@ -250,6 +268,7 @@ class OTDomainAdapter(BaseAdapter):
         self.map_reg = map_reg
         self.max_iter = max_iter
         self.tol = tol
+        self.max_samples = max_samples
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
@@ -309,7 +328,18 @@ class OTDomainAdapter(BaseAdapter):
     def _fit_map(self, X, y, split):
         start = time.perf_counter()
         self._value = None
-        self._fit_plan(X, y, split)
+        keep, sub = subsample_split(split, self.max_samples, self.random_state)
+        if keep is None:
+            self._fit_plan(X, y, split)
+            self._fitted_images = self._source_images
+        else:
+            self._fit_plan(X[keep], None if y is None else np.asarray(y)[keep], sub)
+            # every source row through the fitted map; solved rows keep their
+            # in-sample images
+            images = self._transform(np.asarray(X[split.source], dtype=np.float64))
+            solved = np.searchsorted(np.flatnonzero(split.source), keep[sub.source])
+            images[solved] = self._source_images
+            self._fitted_images = images
         if self.verbose:
             value = "" if self._value is None else f", objective {self._value:.6g}"
             print(
@@ -348,9 +378,13 @@ class OTDomainAdapter(BaseAdapter):
         if plain_entropic and n_s * n_t > _MATRIX_FREE_PAIRS:
             self._fit_matrix_free(Xs, Xt, a, b)
         else:
-            M = solvers.cost_matrix(Xs, Xt, metric=self.metric)
-            self.cost_scale_ = self._scale_of(M)
-            M /= self.cost_scale_
+            _, M, self.cost_scale_ = cached_cost(
+                Xs, Xt, self.metric, self.cost_scale,
+                lambda: solvers.cost_matrix(Xs, Xt, metric=self.metric),
+                self._scale_of,
+            )
+            # a cached matrix is read only: scale a copy
+            M = np.divide(M, self.cost_scale_, out=M if M.flags.writeable else None)
             if semi:
                 self._penalize_mismatches(M, y, split, target_labelled)
             self._fit_dense(Xs, Xt, a, b, M, y, split)
@@ -510,10 +544,15 @@ class OTDomainAdapter(BaseAdapter):
         )
 
     def _transform_fitted_source(self, X_source):
-        return self._source_images.astype(X_source.dtype, copy=False)
+        return self._fitted_images.astype(X_source.dtype, copy=False)
 
     def _transform(self, X):
         Xf = np.asarray(X, dtype=np.float64)
+        return map_in_chunks(self._map_rows, Xf, self.n_jobs).astype(
+            X.dtype, copy=False
+        )
+
+    def _map_rows(self, Xf):
         if self._oos == "entropic":
             out = self._entropic_map(Xf, self.X_target_, self.potentials_[1])
         elif self._oos in ("linear", "kernel"):
@@ -522,10 +561,15 @@ class OTDomainAdapter(BaseAdapter):
             out = _nearest_displacement(
                 self._source_index, Xf, self.X_source_, self._source_images
             )
-        return out.astype(X.dtype, copy=False)
+        return out
 
     def _inverse_transform(self, X):
         Xf = np.asarray(X, dtype=np.float64)
+        return map_in_chunks(self._inverse_map_rows, Xf, self.n_jobs).astype(
+            X.dtype, copy=False
+        )
+
+    def _inverse_map_rows(self, Xf):
         if self._oos == "entropic":
             out = self._entropic_map(Xf, self.X_source_, self.potentials_[0])
         elif self._oos == "linear":
@@ -534,7 +578,7 @@ class OTDomainAdapter(BaseAdapter):
             out = _nearest_displacement(
                 self._target_index, Xf, self.X_target_, self._target_images
             )
-        return out.astype(X.dtype, copy=False)
+        return out
 
     def transform_labels(self, y=None):
         """Propagate source labels to the fitted target rows through the plan.

@@ -1,0 +1,196 @@
+"""Reuse of transport work between fits on identical data (tuning).
+
+A grid search over :class:`OTDomainAdapter` fits many candidates on the same
+fold, and each one computes the same cost matrix and its scale. This module
+keeps, per process, a small bounded cache keyed by a content hash of the
+source and target rows and the metric, holding the cost matrix and its
+scales. An entry can only be hit by arrays with the same bytes, so nothing
+leaks between folds or data sets, and the values reused are the ones a fit
+would compute, so a candidate's result does not depend on which candidates
+ran before it.
+
+Dual potentials of earlier ``reg`` values were tried as warm starts and left
+out: on the tuning benchmark they changed the Sinkhorn iteration counts by
+-50% to +90% from candidate to candidate and added iterations in total
+(the adaptive over-relaxation and the epsilon-scaling stages already give
+the solve from scratch most of what a warm start offers).
+"""
+
+import contextlib
+import hashlib
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+__all__ = ["transport_cache"]
+
+# Default memory budget of the cached cost matrices (bytes).
+_DEFAULT_MAX_BYTES = 256 * 2**20
+
+class _Entry:
+    __slots__ = ("cost", "scales")
+
+    def __init__(self):
+        self.cost = None
+        self.scales = {}
+
+    @property
+    def nbytes(self):
+        return 0 if self.cost is None else self.cost.nbytes
+
+
+class _TransportCache:
+    """A least-recently-used cache of cost matrices and their scales."""
+
+    def __init__(self, max_bytes=_DEFAULT_MAX_BYTES):
+        self.enabled = True
+        self.max_bytes = max_bytes
+        self._entries = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+
+    def clear(self):
+        with self._lock:
+            self._entries.clear()
+            self.hits = 0
+
+    def key(self, Xs, Xt, metric):
+        """Content hash of the problem's data, or None when disabled."""
+        if not self.enabled:
+            return None
+        h = hashlib.blake2b(digest_size=20)
+        for arr in (Xs, Xt):
+            arr = np.ascontiguousarray(arr)
+            h.update(f"{arr.dtype.str}{arr.shape}".encode())
+            h.update(memoryview(arr).cast("B"))
+        h.update(metric.encode())
+        return h.hexdigest()
+
+    def _entry(self, key, create=False):
+        entry = self._entries.get(key)
+        if entry is None and create:
+            entry = self._entries[key] = _Entry()
+        if entry is not None:
+            self._entries.move_to_end(key)
+        return entry
+
+    def _evict(self):
+        total = sum(e.nbytes for e in self._entries.values())
+        while total > self.max_bytes and self._entries:
+            _, old = self._entries.popitem(last=False)
+            total -= old.nbytes
+
+    def cost(self, key, compute):
+        """Return the raw cost matrix of ``key`` (read only), computed once."""
+        if key is None:
+            return compute()
+        with self._lock:
+            entry = self._entry(key)
+            if entry is not None and entry.cost is not None:
+                self.hits += 1
+                return entry.cost
+        M = compute()
+        if M.nbytes <= self.max_bytes // 2:
+            M.flags.writeable = False
+            with self._lock:
+                self._entry(key, create=True).cost = M
+                self._evict()
+        return M
+
+    def scale(self, key, name, compute):
+        """Return a statistic of the cost matrix (median or max), computed once."""
+        if key is None:
+            return compute()
+        with self._lock:
+            entry = self._entry(key)
+            if entry is not None and name in entry.scales:
+                self.hits += 1
+                return entry.scales[name]
+        value = compute()
+        with self._lock:
+            self._entry(key, create=True).scales[name] = value
+        return value
+
+
+_CACHE = _TransportCache()
+
+
+@contextlib.contextmanager
+def transport_cache(enabled=True, *, max_bytes=None, clear=False):
+    """Turn the reuse of transport work between adapter fits on or off.
+
+    :class:`OTDomainAdapter` fits on identical source and target rows (the
+    candidates of a grid search on one fold) share their cost matrix and its
+    scale (median or maximum). The cache is per process, bounded in memory
+    (256 MiB of cost matrices by default, least recently used first out),
+    and keyed by a content hash of the rows and the metric, so an entry is
+    only ever hit by the same data. Reuse is on by default; this context
+    manager disables it (or changes the budget) within its block, in the
+    current process (joblib workers keep their own cache).
+
+    Parameters
+    ----------
+    enabled : bool, default=True
+        Whether fits inside the block read and fill the cache.
+    max_bytes : int or None, default=None
+        Memory budget of the cache within the block; ``None`` keeps the
+        current one.
+    clear : bool, default=False
+        Empty the cache on entering and on leaving the block.
+
+    Yields
+    ------
+    None
+
+    See Also
+    --------
+    OTDomainAdapter : The adapter whose fits use the cache.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklot.adaptation import OTDomainAdapter, transport_cache
+    >>> rng = np.random.default_rng(0)
+    >>> X = np.vstack([rng.normal(size=(40, 2)), rng.normal(size=(40, 2)) + 3])
+    >>> y = np.r_[rng.integers(0, 2, 40), -np.ones(40, dtype=int)]
+    >>> with transport_cache(enabled=False):
+    ...     scratch = OTDomainAdapter(reg=0.1).fit_transform(X, y)
+    >>> reused = OTDomainAdapter(reg=0.1).fit_transform(X, y)
+    >>> bool(np.allclose(scratch, reused, atol=1e-4))
+    True
+    """
+    if not isinstance(enabled, (bool, np.bool_)):
+        raise TypeError(f"enabled must be True or False, got {enabled!r}.")
+    if max_bytes is not None and (
+        isinstance(max_bytes, bool) or not isinstance(max_bytes, int)
+        or max_bytes < 0
+    ):
+        raise ValueError(
+            f"max_bytes must be a non-negative integer or None, got {max_bytes!r}."
+        )
+    saved = (_CACHE.enabled, _CACHE.max_bytes)
+    if clear:
+        _CACHE.clear()
+    _CACHE.enabled = bool(enabled)
+    if max_bytes is not None:
+        _CACHE.max_bytes = max_bytes
+        with _CACHE._lock:
+            _CACHE._evict()
+    try:
+        yield
+    finally:
+        _CACHE.enabled, _CACHE.max_bytes = saved
+        if clear:
+            _CACHE.clear()
+
+
+def cached_cost(Xs, Xt, metric, cost_scale, compute, scale_of):
+    """``(key, M, scale)``: the raw cost matrix and its scale, reused if cached.
+
+    ``M`` may be a read-only cached array: scale it out of place.
+    """
+    key = _CACHE.key(Xs, Xt, metric)
+    M = _CACHE.cost(key, compute)
+    scale = _CACHE.scale(key, str(cost_scale), lambda: scale_of(M))
+    return key, M, scale
