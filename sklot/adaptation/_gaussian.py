@@ -7,7 +7,7 @@ from sklearn.covariance import ledoit_wolf, oas
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..solvers._gaussian import (
+from ..solvers._api import (
     RCOND,
     _bures_squared,
     _eigh_psd,

@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
-from ..solvers._cost import cost_median
+from ..solvers._api import cost_median
 from ._base import BaseAdapter
 from ._large_scale import map_in_chunks, subsample_split
 from ._ot_maps import (

@@ -24,17 +24,18 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.exceptions import ConvergenceWarning
 
-from ..solvers import barycenter_free_support, cost_matrix
-from ..solvers._barycenter import (
+from ..solvers import barycenter_free_support, cost_matrix, sinkhorn
+from ..solvers._api import (
+    _emd_valid,
     _entropic_costs,
     _exact_fixed_support,
     _ibp,
     _merge_levels,
     _quantiles_at,
     _sorted_cdf,
+    _sqeuclidean,
+    single_threaded,
 )
-from ..solvers._cost import _sqeuclidean
-from ..solvers._threads import single_threaded
 
 __all__ = ["CloudSpace", "HistogramSpace", "QuantileSpace", "make_space"]
 
@@ -83,14 +84,10 @@ def _chunks(n, n_jobs):
 
 
 def _emd_cost(a, b, C):
-    from ..solvers._exact import _emd_valid
-
     return float(_emd_valid(a, b, C).value)
 
 
 def _sinkhorn_cost(a, b, C, reg):
-    from ..solvers._sinkhorn import sinkhorn
-
     res = sinkhorn(a, b, C, reg)
     if res.value_linear is not None:
         return float(res.value_linear), bool(res.converged)

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from ..solvers._cost import METRICS
+from ..solvers._api import METRICS
 from ..utils import check_distributions
 from ..utils._validation import _check_spread
 from ._spaces import _ANNEAL_TOL, make_space

@@ -17,9 +17,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
-from ..solvers._gaussian import _monge_matrix
-from ..solvers._transfer import (
+from ..solvers._api import (
     MomentAccumulator,
+    _monge_matrix,
     apply_lut,
     build_lut,
     grid_palette,

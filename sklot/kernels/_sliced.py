@@ -18,7 +18,7 @@ from ..solvers import (
     random_projections,
     sliced_wasserstein_pairwise,
 )
-from ..solvers._sliced_batch import _check_diagrams
+from ..solvers._api import _check_diagrams
 from ..utils import Distributions, check_distributions
 
 __all__ = ["SlicedWassersteinEmbedding", "SlicedWassersteinKernel"]

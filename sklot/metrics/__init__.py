@@ -1,6 +1,6 @@
 """Distances, kernels and domain-adaptation scorers."""
 
-from ..solvers._gaussian import (
+from ..solvers import (
     bures_distance,
     bures_wasserstein_distance,
     empirical_bures_wasserstein_distance,
