@@ -12,7 +12,7 @@ import sys
 KINDS = {"demo": "-m sklot demo", "test": "-m pytest"}
 
 
-def quickstart_commands(text):
+def quickstart_commands(text: str) -> dict[str, str]:
     """Return ``{"demo": command, "test": command}`` from the README text.
 
     Parameters
@@ -43,7 +43,7 @@ def quickstart_commands(text):
     return commands
 
 
-def main(argv):
+def main(argv: list[str]) -> int:
     """Print the command of the kind named in ``argv``; return a status."""
     path, kind = argv
     with open(path, encoding="utf-8") as handle:

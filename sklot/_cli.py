@@ -9,7 +9,7 @@ from . import __version__
 __all__ = ["main"]
 
 
-def fail(args, message):
+def fail(args: argparse.Namespace, message: str) -> int:
     """Print a one-line error for the command in ``args``; return status 1."""
     print(f"{args.prog}: error: {message}", file=sys.stderr)
     return 1
@@ -60,7 +60,7 @@ def _add_color_transfer(subparsers):
 COMMANDS = [_add_demo, _add_color_transfer]
 
 
-def main(argv=None, prog=None):
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """Run the sklot command line and return its exit status.
 
     ``prog`` is the name shown in usage and error messages: the ``sklot``

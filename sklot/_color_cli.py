@@ -7,6 +7,7 @@ imports nothing heavy; the work is imported when the command runs.
 import argparse
 import os
 import time
+from typing import Any, Callable
 
 from ._cli import fail
 
@@ -17,7 +18,9 @@ __all__ = ["add_color_transfer"]
 _OUTPUT_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp")
 
 
-def _number(kind, low, high=None, low_open=False):
+def _number(
+    kind: type, low: float, high: float | None = None, low_open: bool = False
+) -> Callable[[str], float]:
     """Build an argparse type: ``kind`` in [low, high] (``low_open``: (low, high])."""
 
     def parse(text):
@@ -103,7 +106,7 @@ def add_color_transfer(subparsers):
     parser.set_defaults(handler=_run, prog=parser.prog)
 
 
-def _check_paths(args):
+def _check_paths(args: argparse.Namespace) -> str | None:
     """Return what is wrong with the files named in ``args``, or None.
 
     Runs before any image is read, so that a typo in the output name costs
@@ -142,7 +145,7 @@ def _check_paths(args):
     return None
 
 
-def _read(args, role, path):
+def _read(args: argparse.Namespace, role: str, path: str) -> tuple[Any, int | None]:
     """Read an image; a file that is not one gives a one-line error."""
     from .color import read_image
 

@@ -14,6 +14,7 @@ import importlib
 import os
 import time
 import traceback
+from types import ModuleType
 
 from threadpoolctl import threadpool_limits
 
@@ -34,7 +35,7 @@ SECTIONS = [
 ]
 
 
-def _load(name):
+def _load(name: str) -> tuple[ModuleType | None, str | None]:
     """Import a section module; return it, or the traceback of the import."""
     try:
         return importlib.import_module(f"sklot._demo._{name}"), None
@@ -42,7 +43,14 @@ def _load(name):
         return None, traceback.format_exc()
 
 
-def _run_section(index, total, name, module, error, output_dir):
+def _run_section(
+    index: int,
+    total: int,
+    name: str,
+    module: ModuleType | None,
+    error: str | None,
+    output_dir: str | None,
+) -> bool:
     """Run one section and print it; return whether it ran without error."""
     title = module.TITLE if module is not None else f"section {name!r}"
     print(f"== [{index}/{total}] {title}", flush=True)
@@ -64,7 +72,9 @@ def _run_section(index, total, name, module, error, output_dir):
     return True
 
 
-def run_demo(output_dir="sklot-demo", sections=None):
+def run_demo(
+    output_dir: str = "sklot-demo", sections: list[str] | None = None
+) -> int:
     """Run the demo sections and print their tables; return an exit status.
 
     Parameters
