@@ -5,6 +5,7 @@ imports nothing heavy; the work is imported when the command runs.
 """
 
 import argparse
+import math
 import os
 import time
 from typing import Any, Callable
@@ -30,6 +31,8 @@ def _number(
             raise argparse.ArgumentTypeError(
                 f"{text!r} is not {'an integer' if kind is int else 'a number'}"
             ) from None
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
         too_low = value <= low if low_open else value < low
         if too_low or (high is not None and value > high):
             left = "(" if low_open else "["

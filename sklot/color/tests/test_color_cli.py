@@ -112,6 +112,8 @@ def test_input_that_is_a_folder(files, capsys, tmp_path):
         ("--seed", "-3", "out of range"),
         ("--n-iter", "2.5", "'2.5' is not an integer"),
         ("--reg", "abc", "'abc' is not a number"),
+        ("--reg", "nan", "'nan' is not a finite number"),
+        ("--regrain", "inf", "'inf' is not a finite number"),
     ],
 )
 def test_out_of_range_options_are_usage_errors(files, capsys, option, value,
