@@ -10,6 +10,10 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("MPLBACKEND", "Agg")
+# scikit-learn's check_array_api_input (one per estimator in
+# tests/test_common.py) skips unless scipy was imported with SCIPY_ARRAY_API=1;
+# set here, before any test module imports scipy, so that it runs.
+os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 
 @pytest.fixture

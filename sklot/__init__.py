@@ -21,12 +21,16 @@ _SUBPACKAGES = (
     "utils",
 )
 
-__all__ = list(_SUBPACKAGES) + ["__version__"]
+__all__ = list(_SUBPACKAGES) + ["__version__", "show_versions"]
 
 
 def __getattr__(name):
     if name in _SUBPACKAGES:
         return importlib.import_module(f"sklot.{name}")
+    if name == "show_versions":
+        from ._show_versions import show_versions
+
+        return show_versions
     raise AttributeError(f"module 'sklot' has no attribute {name!r}")
 
 

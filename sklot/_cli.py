@@ -1,9 +1,18 @@
 """Command line interface: ``python -m sklot <command>``."""
 
 import argparse
+import os
 import sys
 
+from . import __version__
+
 __all__ = ["main"]
+
+
+def fail(args: argparse.Namespace, message: str) -> int:
+    """Print a one-line error for the command in ``args``; return status 1."""
+    print(f"{args.prog}: error: {message}", file=sys.stderr)
+    return 1
 
 
 def _add_demo(subparsers):
@@ -23,13 +32,23 @@ def _add_demo(subparsers):
         action="append",
         help="run only this section (repeatable); default: all",
     )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="print the section names, one a line, in the order they run",
+    )
 
     def run(args):
-        from ._demo import run_demo
+        from ._demo import SECTIONS, run_demo
 
+        if args.list:
+            print("\n".join(SECTIONS))
+            return 0
+        if os.path.exists(args.output) and not os.path.isdir(args.output):
+            return fail(args, f"--output {args.output!r} is a file; give a folder")
         return run_demo(args.output, sections=args.section)
 
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, prog=parser.prog)
 
 
 def _add_color_transfer(subparsers):
@@ -41,11 +60,19 @@ def _add_color_transfer(subparsers):
 COMMANDS = [_add_demo, _add_color_transfer]
 
 
-def main(argv=None):
-    """Run the sklot command line and return its exit status."""
+def main(argv: list[str] | None = None, prog: str | None = None) -> int:
+    """Run the sklot command line and return its exit status.
+
+    ``prog`` is the name shown in usage and error messages: the ``sklot``
+    console script leaves it to argparse (the script's name), ``python -m
+    sklot`` passes its own spelling.
+    """
     parser = argparse.ArgumentParser(
-        prog="python -m sklot",
+        prog=prog,
         description="sklot: scikit-learn compatible optimal transport.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"sklot {__version__}"
     )
     subparsers = parser.add_subparsers(dest="command", metavar="command")
     for add in COMMANDS:

@@ -10,9 +10,12 @@ from sklearn.preprocessing import StandardScaler
 from ..adaptation import DomainAdaptationClassifier, OTDomainAdapter
 from ..datasets import make_domain_shift
 from ..metrics import circular_validation_scorer
-from ._common import Section, figure_path, have_matplotlib
+from ._common import Section, figure_path
 
-TITLE = "Domain adaptation: OTDomainAdapter tuned by an unsupervised scorer"
+TITLE = (
+    "Domain adaptation tuned by cross-validation without target labels "
+    "(OTDomainAdapter, GridSearchCV, circular_validation_scorer)"
+)
 
 # Exact and entropic transport: the fast flavours, so the section takes a
 # few seconds.
@@ -59,7 +62,7 @@ def run(output_dir):
         "y == -1); no target label is used until the final score.",
     ]
     figures = []
-    if have_matplotlib():
+    if output_dir is not None:
         figures.append(_figure(output_dir, X, y, y_target, search.best_estimator_))
     return Section(
         columns=["model", "target accuracy"], rows=rows, notes=notes,

@@ -8,7 +8,7 @@ from sklearn.datasets import load_digits
 from sklearn.metrics import adjusted_rand_score
 
 from ..cluster import WassersteinKMeans
-from ._common import Section, figure_path, have_matplotlib
+from ._common import Section, figure_path
 
 TITLE = "Wasserstein k-means (digits as histograms on the pixel grid)"
 
@@ -112,7 +112,7 @@ def run(output_dir):
         "raw-row KMeans sees only noise around the same mean.",
     ]
     figures = []
-    if have_matplotlib():
+    if output_dir is not None:
         order_w = np.argsort(_match(y, wkm.labels_, k))
         order_e = np.argsort(_match(y, km.labels_, k))
         figures.append(_figure(

@@ -3,11 +3,11 @@
 import time
 
 import numpy as np
-from sklearn.datasets import load_sample_image
 
 from ..color import ColorTransferer, luma
+from ..datasets import load_photo
 from ..solvers import sliced_wasserstein
-from ._common import Section, figure_path, have_matplotlib
+from ._common import Section, figure_path
 
 TITLE = "Colour transfer (ColorTransferer)"
 
@@ -52,10 +52,10 @@ def _figure(output_dir, source, reference, outputs):
 
 
 def run(output_dir):
-    # photographs shipped with scikit-learn (CC BY 2.0), at a third of
-    # their size so that the section takes a few seconds
-    source = load_sample_image("china.jpg")[::3, ::3]
-    reference = load_sample_image("flower.jpg")[::3, ::3]
+    # scikit-learn's sample photographs (CC BY 2.0) at a third of their
+    # size, stored in sklot as arrays so that no image library is needed
+    source = load_photo("china")
+    reference = load_photo("flower")
     before = _sw(source, reference)
     rows, outputs = [], []
     for name, params in METHODS:
@@ -69,7 +69,7 @@ def run(output_dir):
             f"{_gradient_correlation(source, out):.3f}",
         ])
     notes = [
-        f"china.jpg recoloured with flower.jpg's colours ({source.shape[1]} x "
+        f"china recoloured with flower's colours ({source.shape[1]} x "
         f"{source.shape[0]} pixels). SW2 ratio: sliced W2 to the reference's "
         "pixels, relative to the source's (lower is closer). Gradient corr: "
         "correlation of luminance gradients with the source (content kept).",
@@ -78,7 +78,7 @@ def run(output_dir):
         "detail after an exact transfer.",
     ]
     figures = []
-    if have_matplotlib():
+    if output_dir is not None:
         figures.append(_figure(output_dir, source, reference, outputs))
     return Section(
         columns=["method", "seconds", "SW2 ratio", "gradient corr"],
