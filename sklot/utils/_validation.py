@@ -182,7 +182,8 @@ def check_marginal(a, n, name, dtype=np.float64):
     """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(
-            f"The number of points for {name} must be a positive int, got {n!r}."
+            f"n, the number of points for {name}, must be a positive int, got "
+            f"{n!r}."
         )
     if isinstance(a, numbers.Number):
         raise TypeError(

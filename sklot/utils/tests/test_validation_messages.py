@@ -139,5 +139,5 @@ def test_d18_check_marginal_names_sparse_weights_and_bad_sizes():
     with pytest.raises(TypeError, match="b is a sparse matrix"):
         check_marginal(sp.csr_matrix([1.0, 1.0]), 2, "b")
     for n in (0, True, 2.5):
-        with pytest.raises(ValueError, match="number of points for b"):
+        with pytest.raises(ValueError, match="^n, the number of points for b,"):
             check_marginal(None, n, "b")
