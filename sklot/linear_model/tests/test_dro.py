@@ -463,3 +463,24 @@ def test_hinge_random_problems_match_linear_program(seed, n, d, p, kappa, log_ra
                                 radius=radius, kappa=kappa, loss="hinge", p=p)
     assert again == pytest.approx(fit.value, rel=1e-12)
     assert math.isfinite(fit.value)
+
+
+@pytest.mark.parametrize("loss", ["logistic", "hinge"])
+@pytest.mark.parametrize("offset", [1e9, 1.7e9])
+def test_translated_rows_give_the_same_classifier(rng, loss, offset):
+    # the intercept is free, so translating X moves only the intercept; rows
+    # far from the origin used to leave the solver's cones (math domain error)
+    X, y = _noisy(rng, n=40, d=2)
+    clf = WassersteinDROClassifier(radius=0.1, loss=loss).fit(X, y)
+    moved = WassersteinDROClassifier(radius=0.1, loss=loss).fit(X + offset, y)
+    np.testing.assert_allclose(moved.coef_, clf.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        moved.worst_case_loss_, clf.worst_case_loss_, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        moved.intercept_ + moved.coef_.sum(axis=1) * offset,
+        clf.intercept_,
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    np.testing.assert_array_equal(moved.predict(X + offset), clf.predict(X))
