@@ -26,7 +26,7 @@ from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
-from ..utils._validation import check_finite_array, check_seed
+from ..utils._validation import check_finite_array, check_seed, cost_spread
 from ._cost import cost_matrix
 from ._entropic_common import check_cost_scale
 from ._result import OTResult
@@ -235,8 +235,7 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
 
 def _schedule(C, reg, cost_name="M"):
     """Regularizations from the cost spread / 50 down to ``reg``, by 4."""
-    with np.errstate(over="ignore"):
-        spread = float(C.max()) - float(C.min())
+    spread = cost_spread(C)
     check_cost_scale(spread, reg, cost_name)
     r = spread / 50
     stages = []
@@ -463,8 +462,7 @@ def barycenter_fixed_support(
     max_iter = _check_positive_int(max_iter, "max_iter")
     tol = _check_tol(tol)
     if reg is not None:
-        with np.errstate(over="ignore"):
-            spread = float(C.max()) - float(C.min())
+        spread = cost_spread(C)
         check_cost_scale(spread, reg, "M" if M is not None else "support")
 
     if reg is None:

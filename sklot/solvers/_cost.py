@@ -7,7 +7,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from .._kernels._dense import count_bracket, finish_sqeuclidean
-from ..utils._validation import check_finite_array
+from ..utils._validation import check_finite_array, check_spread
 
 __all__ = ["cost_matrix", "METRICS"]
 
@@ -84,13 +84,8 @@ def _minkowski_stable(X, Y, p):
 
 def check_no_overflow(D, what, names="X and Y"):
     """Raise a ValueError when ``D`` holds inf from finite input."""
-    if not np.all(np.isfinite(D)):
-        raise ValueError(
-            f"the {what} between the rows of {names} overflow "
-            f"{D.dtype.name} (values of size {np.finfo(D.dtype).max:.3g} or "
-            f"more); rescale {names} (for example divide both by their "
-            f"largest absolute value)."
-        )
+    largest = float(np.max(D)) if D.size else 0.0
+    check_spread(largest, names, costs=what)
 
 
 # sample size of the bracket search in cost_median
