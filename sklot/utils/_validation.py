@@ -274,11 +274,12 @@ def points_spread(arrays, power=2):
     """
     if isinstance(arrays, np.ndarray):
         arrays = [arrays]
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays if np.size(a)]
+    arrays = [np.asarray(a) for a in arrays if np.size(a)]
     if not arrays:
         return 0.0
-    low = np.min([a.min(axis=0) for a in arrays], axis=0)
-    high = np.max([a.max(axis=0) for a in arrays], axis=0)
+    # min and max in the input's dtype (no float64 copy of float32 points)
+    low = np.min([a.min(axis=0) for a in arrays], axis=0).astype(np.float64)
+    high = np.max([a.max(axis=0) for a in arrays], axis=0).astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
         diam2 = float(np.sum((high - low) ** 2))
         if power == 2:
