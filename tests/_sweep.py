@@ -54,6 +54,7 @@ NOT_CALLABLE = {
     "Distributions": "a parsed-input container returned by check_distributions",
     "DomainSplit": "a container returned by split_domains",
     "NoTargetWarning": "a warning class",
+    "TargetMarkerWarning": "a warning class",
     "TARGET_LABEL": "a constant",
 }
 
