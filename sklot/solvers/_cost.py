@@ -60,6 +60,8 @@ def _sqeuclidean(X, Y, squared=True):
         factor = scale if not squared else scale * scale
         with np.errstate(over="ignore", under="ignore"):
             D *= factor
+    if scale != 1.0 or D.dtype != np.float64:
+        # float32 points overflow from |x| ~ 1e19, below common_frame's rescaling
         check_no_overflow(D, "squared distances" if squared else "distances")
     return D
 
@@ -85,7 +87,7 @@ def _minkowski_stable(X, Y, p):
 def check_no_overflow(D, what, names="X and Y"):
     """Raise a ValueError when ``D`` holds inf from finite input."""
     largest = float(np.max(D)) if D.size else 0.0
-    check_spread(largest, names, costs=what)
+    check_spread(largest, names, costs=what, dtype=D.dtype.name)
 
 
 # sample size of the bracket search in cost_median

@@ -296,13 +296,14 @@ def cost_spread(M):
     return spread if math.isfinite(spread) else math.inf
 
 
-def check_spread(spread, name, *, limit=math.inf, costs="costs"):
+def check_spread(spread, name, *, limit=math.inf, costs="costs", dtype="float64"):
     """Raise a ValueError naming ``name`` when its costs do not fit float64.
 
     The one overflow check of sklot: ``spread`` is the spread of the costs
     (:func:`points_spread` of points, :func:`cost_spread` of a cost matrix,
     or the largest computed cost) that come from the argument(s) ``name``;
-    it must be finite and at most ``limit``.
+    it must be finite and at most ``limit``. ``dtype`` names the type
+    that overflows, for the message.
     """
     if math.isfinite(spread) and spread <= limit:
         return
@@ -311,7 +312,7 @@ def check_spread(spread, name, *, limit=math.inf, costs="costs"):
         bound = f" (spread {spread:.3g}, limit {limit:.3g})"
     raise ValueError(
         f"The values of {name} are too large for optimal transport: the "
-        f"{costs} from {name} overflow float64{bound}. Rescale {name}, for "
+        f"{costs} from {name} overflow {dtype}{bound}. Rescale {name}, for "
         "example divide by its largest absolute value or use "
         "sklearn.preprocessing.StandardScaler (and scale reg with the costs)."
     )
