@@ -7,7 +7,7 @@ import numpy as np
 from scipy.spatial.distance import cdist
 
 from .._kernels._dense import count_bracket, finish_sqeuclidean
-from ..utils._validation import check_finite_array, check_spread
+from ..utils._validation import check_finite_array, check_spread, points_spread
 
 __all__ = ["cost_matrix", "METRICS"]
 
@@ -60,8 +60,12 @@ def _sqeuclidean(X, Y, squared=True):
         factor = scale if not squared else scale * scale
         with np.errstate(over="ignore", under="ignore"):
             D *= factor
-    if scale != 1.0 or D.dtype != np.float64:
-        # float32 points overflow from |x| ~ 1e19, below common_frame's rescaling
+    # float32 points overflow from |x| ~ 1e19, below common_frame's
+    # rescaling; the Gram form's terms are at most 4 diameters squared
+    if scale != 1.0 or (
+        D.dtype != np.float64
+        and points_spread([X, Y], 2) > np.finfo(D.dtype).max / 8
+    ):
         check_no_overflow(D, "squared distances" if squared else "distances")
     return D
 
