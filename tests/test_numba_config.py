@@ -60,7 +60,8 @@ _PROBE = """
     from sklot.solvers import cost_matrix, sliced_wasserstein
 
     kernel = finish_sqeuclidean.parallel
-    kernel(np.ones((3, 2)), np.ones(3), np.ones(2))
+    kernel(np.ones((3, 2)), np.ones(3), np.ones(2), np.ones((3, 1)),
+           np.ones((2, 1)), 1e-3)
     sig = kernel.signatures[0]
     stats = kernel.stats
     ir = kernel.inspect_llvm(sig) if not stats.cache_hits else ""
