@@ -54,6 +54,7 @@ NOT_CALLABLE = {
     "Distributions": "a parsed-input container returned by check_distributions",
     "DomainSplit": "a container returned by split_domains",
     "NoTargetWarning": "a warning class",
+    "TargetMarkerWarning": "a warning class",
     "TARGET_LABEL": "a constant",
 }
 
@@ -389,7 +390,11 @@ BASE_CALLS = {
     "distributions_from_frame": [
         ("", lambda: dict(frame=_frame(), group="g", columns=["v"], weight="w"))
     ],
-    "split_domains": [("", lambda: dict(y=_da_data()[1]))],
+    # n_samples ties y to the rows of X: alone, a shorter y is just a
+    # shorter sample, not a misalignment
+    "split_domains": [
+        ("", lambda: dict(y=_da_data()[1], n_samples=len(_da_data()[1])))
+    ],
     # datasets
     "make_domain_shift": [
         ("", lambda: dict(n_samples_source=10, n_samples_target=10, random_state=0))
@@ -575,7 +580,7 @@ TRANSLATION_INVARIANT = {
 # balanced solvers: a converged result must have matching marginals
 BALANCED = {"sinkhorn", "emd", "class_regularized_ot"}
 # perturbations whose acceptance is a silent wrong answer
-MUST_REJECT = {"nan", "inf", "complex", "negative", "short"}
+MUST_REJECT = {"nan", "inf", "complex", "negative", "short", "all_nan"}
 NON_FINITE = {"nan", "inf", "nan_scalar", "inf_scalar"}
 
 
@@ -849,9 +854,15 @@ def estimator_cases():
                     )
                 )
         if y0 is not None:
+            nan_marks_target = y0.dtype.kind == "f" and bool(np.isnan(y0).any())
             for kind, new in _array_perturbations("y", y0):
                 if kind in {"empty", "ndim_up", "strings"}:
                     continue  # wrong-shape y belongs to scikit-learn's checks
+                if kind == "nan" and nan_marks_target:
+                    # in regression NaN marks a target row, so one more NaN
+                    # is a valid y (that row joins the target); a y without
+                    # a single label is not
+                    kind, new = "all_nan", np.full_like(y0, np.nan)
                 cases.append(
                     Case(
                         f"{cname}.fit",

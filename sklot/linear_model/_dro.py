@@ -242,6 +242,12 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         X64 = np.ascontiguousarray(X[keep], dtype=np.float64)
         s = weights[keep] / weights[keep].sum()
         y_index = y_index[keep]
+        # With a free intercept the problem is invariant under translating
+        # the rows, and the interior-point method works on centred rows:
+        # rows far from the origin (offsets of 1e9) cancel in its cone
+        # determinants and leave the cone. The intercept is shifted back.
+        center = s @ X64 if self.fit_intercept else np.zeros(X64.shape[1])
+        X64 = X64 - center
         empty = np.setdiff1d(np.arange(n_classes), y_index)
         if empty.size:
             raise ValueError(
@@ -267,7 +273,7 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
             delayed(fit_binary_dro)(X64, t, s, **options) for t in targets
         )
         self.coef_ = np.array([f.coef for f in fits])
-        self.intercept_ = np.array([f.intercept for f in fits])
+        self.intercept_ = np.array([f.intercept for f in fits]) - self.coef_ @ center
         self.dual_radius_multiplier_ = np.array([f.multiplier for f in fits])
         self.worst_case_loss_ = np.array([f.value for f in fits])
         self.n_iter_ = np.array([f.n_iter for f in fits], dtype=np.int32)

@@ -9,12 +9,10 @@ from sklearn.utils._param_validation import (
     StrOptions,
     validate_params,
 )
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_array,
-    check_consistent_length,
-    check_is_fitted,
-)
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+
+from ..utils._domain import _as_labels, check_label_rows
+from ..utils._validation import check_finite_array
 
 __all__ = ["worst_case_perturbation"]
 
@@ -140,9 +138,8 @@ def worst_case_perturbation(
                 f"intercept_ and classes_; {type(estimator).__name__} has no "
                 f"{attr}."
             )
-    X = check_array(X, dtype=np.float64)
-    y = np.asarray(y)
-    check_consistent_length(X, y)
+    X = check_finite_array(X, "X", dtype=(np.float64,))
+    y = _as_labels(check_label_rows(y, X.shape[0]))
     coef = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
     intercept = np.broadcast_to(
         np.asarray(estimator.intercept_, dtype=np.float64), (coef.shape[0],)

@@ -9,11 +9,12 @@ all of them.
 """
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import clone, is_regressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils import _safe_indexing
+from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _num_samples
 
 from ..utils import split_domains
@@ -25,7 +26,78 @@ __all__ = [
 ]
 
 
-def _fold_domains(X, y, sample_domain):
+def _accepts_nan(estimator):
+    """Whether the model takes NaN in X (its tag, or its pipeline's first step)."""
+    steps = [estimator]
+    if isinstance(estimator, Pipeline):
+        steps.append(estimator.steps[0][1])
+    for step in steps:
+        try:
+            if get_tags(step).input_tags.allow_nan:
+                return True
+        except Exception:  # noqa: BLE001 - a model without sklearn tags
+            continue
+    return False
+
+
+def _check_fold_X(estimator, X):
+    """Refuse an X that no model can score, naming X.
+
+    A scorer reads only some rows of the fold, so it checks the whole fold
+    itself: a NaN on a row it skips would otherwise pass unnoticed. Only
+    what is wrong whatever the model is refused: a scalar, complex numbers,
+    infinity, and NaN unless the model takes NaN (an imputing pipeline).
+    Other dtypes (text, categories) are left to the model.
+    """
+    if sp.issparse(X):
+        arr = X.data
+    else:
+        try:
+            arr = np.asarray(X)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "X is a ragged sequence (its rows differ in length); pass a "
+                "2D array with one row per sample."
+            ) from None
+        if arr.ndim == 0:
+            raise ValueError(
+                f"X must be an array with one row per sample, got the scalar "
+                f"{X!r}."
+            )
+    if arr.dtype.kind == "c":
+        raise ValueError(
+            f"X has the complex dtype {arr.dtype}; pass real features (for "
+            "example X.real)."
+        )
+    if arr.dtype.kind == "f":
+        if np.isinf(arr).any():
+            raise ValueError(
+                "X contains infinity; replace or drop the infinite values."
+            )
+        if not _accepts_nan(estimator) and np.isnan(arr).any():
+            raise ValueError(
+                "X contains NaN and the model does not accept NaN; impute the "
+                "missing values (for example with a SimpleImputer in the "
+                "pipeline) or drop those rows."
+            )
+
+
+def _as_features(Z):
+    """``Z`` as floats for the scorer's own arithmetic, naming X if it fails."""
+    if hasattr(Z, "iloc") or sp.issparse(Z):
+        return Z
+    try:
+        return np.asarray(Z, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"X must hold numbers by the model's last step ({exc}); encode "
+            "the non-numeric columns in the pipeline."
+        ) from None
+
+
+def _fold_domains(X, y, sample_domain, estimator=None):
+    if estimator is not None:
+        _check_fold_X(estimator, X)
     if y is None:
         raise ValueError(
             "y is None; the scorer reads the target rows of the fold from y "
@@ -75,7 +147,7 @@ def _source_view(estimator, X_source):
     estimator sees the rows unmapped.
     """
     Z, final = _final_step(estimator, X_source)
-    Z = np.asarray(Z, dtype=np.float64) if not hasattr(Z, "iloc") else Z
+    Z = _as_features(Z)
     inner = getattr(final, "estimator_", None)
     if inner is None or not hasattr(final, "adapter_"):
         return Z, final
@@ -147,7 +219,7 @@ def prediction_entropy_scorer(estimator, X, y, *, sample_domain=None):
     >>> bool(np.isclose(score, np.mean(np.sum(p * np.log(p), axis=1))))
     True
     """
-    y, split, _, target = _fold_domains(X, y, sample_domain)
+    y, split, _, target = _fold_domains(X, y, sample_domain, estimator)
     if _is_regression(estimator, split):
         raise ValueError(
             "prediction_entropy_scorer needs class probabilities; for "
@@ -167,7 +239,7 @@ def prediction_entropy_scorer(estimator, X, y, *, sample_domain=None):
 
 
 def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
-    Z = np.vstack([np.asarray(Z_source), np.asarray(Z_target)])
+    Z = np.vstack([np.asarray(Z_source), _as_features(Z_target)])
     n_s, n_t = len(Z_source), len(Z_target)
     domain = np.r_[np.zeros(n_s, dtype=int), np.ones(n_t, dtype=int)]
     model = clone(weight_estimator) if weight_estimator is not None else (
@@ -276,7 +348,7 @@ def importance_weighted_scorer(
             f"max_weight must be a float > 1 (a cap on weights of mean one), "
             f"got {max_weight!r}."
         )
-    y, split, source, target = _fold_domains(X, y, sample_domain)
+    y, split, source, target = _fold_domains(X, y, sample_domain, estimator)
     Z_source, model = _source_view(estimator, _safe_indexing(X, source))
     Z_target, _ = _final_step(estimator, _safe_indexing(X, target))
     w = _importance_weights(Z_source, Z_target, weight_estimator, max_weight)
@@ -360,7 +432,7 @@ def circular_validation_scorer(estimator, X, y, *, sample_domain=None):
     >>> search.best_params_["adapter"]
     OTDomainAdapter()
     """
-    y, split, source, target = _fold_domains(X, y, sample_domain)
+    y, split, source, target = _fold_domains(X, y, sample_domain, estimator)
     X_source = _safe_indexing(X, source)
     X_target = _safe_indexing(X, target)
     pseudo = np.asarray(estimator.predict(X_target))

@@ -26,7 +26,8 @@ from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
-from ..utils._validation import check_finite_array, check_seed
+from ..utils._validation import check_finite_array, check_seed, cost_spread
+from ._constraints import ARRAY, COUNT, ITER, REG, TOL, solver_params
 from ._cost import _sqeuclidean, cost_matrix
 from ._entropic_common import check_cost_scale
 from ._result import OTResult
@@ -235,8 +236,7 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
 
 def _schedule(C, reg, cost_name="M"):
     """Regularizations from the cost spread / 50 down to ``reg``, by 4."""
-    with np.errstate(over="ignore"):
-        spread = float(C.max()) - float(C.min())
+    spread = cost_spread(C)
     check_cost_scale(spread, reg, cost_name)
     r = spread / 50
     stages = []
@@ -341,6 +341,17 @@ def _exact_fixed_support_unit(H, C, lam):
     return p, float(res.fun), int(getattr(res, "nit", 0) or 0)
 
 
+@solver_params(
+    {
+        "histograms": ["array-like"],
+        "M": ARRAY,
+        "reg": REG,
+        "weights": ARRAY,
+        "support": ARRAY,
+        "max_iter": ITER,
+        "tol": TOL,
+    }
+)
 def barycenter_fixed_support(
     histograms,
     M=None,
@@ -464,8 +475,7 @@ def barycenter_fixed_support(
     max_iter = _check_positive_int(max_iter, "max_iter")
     tol = _check_tol(tol)
     if reg is not None:
-        with np.errstate(over="ignore"):
-            spread = float(C.max()) - float(C.min())
+        spread = cost_spread(C)
         check_cost_scale(spread, reg, "M" if M is not None else "support")
 
     if reg is None:
@@ -550,6 +560,21 @@ def _check_clouds(points_list, weights_list):
     return Ys, As
 
 
+@solver_params(
+    {
+        "points_list": ["array-like"],
+        "weights_list": ARRAY,
+        "X_init": ARRAY,
+        "weights": ARRAY,
+        "reg": REG,
+        "b": ARRAY,
+        "n_support": [COUNT, None],
+        "max_iter": ITER,
+        "tol": TOL,
+        "n_jobs": [numbers.Integral, None],
+        "random_state": ["random_state"],
+    }
+)
 def barycenter_free_support(
     points_list,
     weights_list=None,
@@ -771,6 +796,14 @@ def _quantile_grid(sorted_samples, n_quantiles=None):
     return Q, dt
 
 
+@solver_params(
+    {
+        "values_list": ["array-like"],
+        "weights_list": ARRAY,
+        "weights": ARRAY,
+        "n_quantiles": [COUNT, None],
+    }
+)
 def barycenter_1d(values_list, weights_list=None, weights=None, *, n_quantiles=None):
     r"""Exact Wasserstein-2 barycenter of distributions on the line.
 

@@ -196,7 +196,12 @@ def class_regularized_ot(
             f"labels_source must hold one label per source row ({n}), got "
             f"shape {labels.shape}."
         )
-    if labels.dtype.kind in "fc" and not np.isfinite(labels).all():
+    if labels.dtype.kind == "c":
+        raise ValueError(
+            f"labels_source has the complex dtype {labels.dtype}; pass real "
+            "class labels (integers or strings), one per source row."
+        )
+    if labels.dtype.kind == "f" and not np.isfinite(labels).all():
         raise ValueError(
             "labels_source contains NaN or infinity; every source row needs a "
             "finite class label (drop unlabelled rows or give them a class)."

@@ -12,11 +12,21 @@ from numbers import Integral, Real
 
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 
-__all__ = ["ARRAY", "ITER", "TOL", "EPSILON_SCALING", "REG", "solver_params"]
+__all__ = [
+    "ARRAY",
+    "COUNT",
+    "ITER",
+    "TOL",
+    "EPSILON_SCALING",
+    "REG",
+    "solver_params",
+]
 
 ARRAY = ["array-like", None]
 # max_iter: a positive int (bool is rejected with a TypeError by the solvers)
 ITER = [Interval(Integral, 1, None, closed="left")]
+# counts of projections, quantiles, support points, features: a positive int
+COUNT = Interval(Integral, 1, None, closed="left")
 TOL = [Interval(Real, 0, None, closed="left")]
 # reg: its value (positive, finite, resolvable) is checked by the solvers,
 # which know the cost it is relative to

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._validation import check_finite_array, check_marginal
+from ..utils._validation import check_finite_array, check_marginal, check_spread
 from ._result import OTResult
 from ._sinkhorn_online import POWERS
 
@@ -105,12 +105,7 @@ def check_cost_scale(spread, reg, cost_name):
     ``spread`` is ``max - min`` of the costs (of the points' costs in the
     matrix-free form), ``cost_name`` the argument(s) they come from.
     """
-    if not math.isfinite(spread):
-        raise ValueError(
-            f"the costs from {cost_name} overflow float64 (their spread, "
-            f"max - min, is not finite); rescale {cost_name} (for example "
-            f"divide by its largest absolute value) and reg with it."
-        )
+    check_spread(spread, cost_name)
     if reg < np.finfo(np.float64).tiny:
         raise ValueError(
             f"reg={reg!r} is subnormal (below {np.finfo(np.float64).tiny:.3g}), "

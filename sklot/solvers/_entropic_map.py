@@ -15,7 +15,7 @@ from numbers import Real
 
 import numpy as np
 
-from ..utils._validation import check_finite_array, check_marginal
+from ..utils._validation import check_finite_array, check_marginal, points_spread
 from ._constraints import ARRAY, solver_params
 from ._cost import METRICS, cost_matrix
 from ._entropic_common import check_cost_scale, check_positive
@@ -23,7 +23,6 @@ from ._sinkhorn_dense import log_weights
 from ._sinkhorn_online import (
     POWERS,
     c_transform_points,
-    points_spread,
     prepare_points,
 )
 
@@ -54,7 +53,7 @@ def _check_points(X, Y, g, reg, b, metric):
         )
     b = check_marginal(b, m, "b")
     if metric in POWERS:
-        check_cost_scale(points_spread(X, Y, POWERS[metric]), reg, "X and Y")
+        check_cost_scale(points_spread([X, Y], POWERS[metric]), reg, "X and Y")
     return X, Y, g, reg, b
 
 

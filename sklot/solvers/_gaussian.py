@@ -17,6 +17,7 @@ from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 
 from ..utils._validation import check_finite_array, check_marginal
+from ._constraints import ARRAY, ITER, TOL, solver_params
 from ._result import OTResult
 
 __all__ = [
@@ -219,6 +220,13 @@ def _check_samples(X, name, d=None):
 # public closed forms
 
 
+@solver_params(
+    {
+        "S1": ["array-like", numbers.Real],
+        "S2": ["array-like", numbers.Real],
+        "squared": ["boolean"],
+    }
+)
 def bures_distance(S1, S2, *, squared=False):
     """Bures distance between two covariance matrices.
 
@@ -259,6 +267,15 @@ def bures_distance(S1, S2, *, squared=False):
     return value if squared else float(np.sqrt(value))
 
 
+@solver_params(
+    {
+        "m1": ["array-like", numbers.Real],
+        "S1": ["array-like", numbers.Real],
+        "m2": ["array-like", numbers.Real],
+        "S2": ["array-like", numbers.Real],
+        "squared": ["boolean"],
+    }
+)
 def bures_wasserstein_distance(m1, S1, m2, S2, *, squared=False):
     r"""2-Wasserstein distance between two Gaussian distributions.
 
@@ -335,6 +352,14 @@ def bures_wasserstein_distance(m1, S1, m2, S2, *, squared=False):
     return value if squared else float(np.sqrt(value))
 
 
+@solver_params(
+    {
+        "m_s": ["array-like", numbers.Real],
+        "S_s": ["array-like", numbers.Real],
+        "m_t": ["array-like", numbers.Real],
+        "S_t": ["array-like", numbers.Real],
+    }
+)
 def gaussian_monge_map(m_s, S_s, m_t, S_t, *, reg=0.0):
     r"""Optimal transport map between two Gaussian distributions.
 
@@ -432,6 +457,15 @@ def _empirical_pair(Xs, Xt, reg, bias, ws, wt):
     return m_s, _add_ridge(S_s, reg), m_t, _add_ridge(S_t, reg)
 
 
+@solver_params(
+    {
+        "Xs": ["array-like"],
+        "Xt": ["array-like"],
+        "ws": ARRAY,
+        "wt": ARRAY,
+        "squared": ["boolean"],
+    }
+)
 def empirical_bures_wasserstein_distance(
     Xs, Xt, *, reg=0.0, bias=True, ws=None, wt=None, squared=False
 ):
@@ -482,6 +516,14 @@ def empirical_bures_wasserstein_distance(
     return value if squared else float(np.sqrt(value))
 
 
+@solver_params(
+    {
+        "Xs": ["array-like"],
+        "Xt": ["array-like"],
+        "ws": ARRAY,
+        "wt": ARRAY,
+    }
+)
 def empirical_gaussian_monge_map(Xs, Xt, *, reg=0.0, bias=True, ws=None, wt=None):
     """Gaussian optimal transport map between Gaussians fitted to samples.
 
@@ -559,6 +601,16 @@ def _pinv_sqrt_pair(S):
     return _from_eig(root, V), _from_eig(inv_root, V)
 
 
+@solver_params(
+    {
+        "means": ["array-like"],
+        "covs": ["array-like"],
+        "weights": ARRAY,
+        "max_iter": ITER,
+        "tol": TOL,
+        "verbose": ["verbose"],
+    }
+)
 def gaussian_barycenter(
     means, covs, weights=None, *, max_iter=1000, tol=1e-9, verbose=False
 ):
@@ -717,6 +769,15 @@ def gaussian_barycenter(
     )
 
 
+@solver_params(
+    {
+        "X_list": ["array-like"],
+        "weights": ARRAY,
+        "max_iter": ITER,
+        "tol": TOL,
+        "verbose": ["verbose"],
+    }
+)
 def empirical_gaussian_barycenter(
     X_list, weights=None, *, reg=0.0, bias=True, max_iter=1000, tol=1e-9,
     verbose=False,

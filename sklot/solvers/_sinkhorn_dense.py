@@ -28,6 +28,7 @@ from .._kernels._sinkhorn import (
     row_lse,
     scaling_step,
 )
+from ..utils._validation import cost_spread
 
 __all__ = [
     "Relaxation",
@@ -328,8 +329,7 @@ def solve_dense(
         G = np.array(init[1], dtype=np.float64)
     st = _State(a, b, M, F, G)
     mass_a = float(a.sum())
-    with np.errstate(over="ignore"):
-        spread = float(M.max()) - float(M.min())
+    spread = cost_spread(M)
     schedule = schedule(spread)
     relaxation = Relaxation(relax)
     translate = not (math.isinf(lam_a) and math.isinf(lam_b))

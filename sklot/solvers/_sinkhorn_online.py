@@ -14,6 +14,7 @@ import numpy as np
 
 from .._kernels._config import use_parallel
 from .._kernels._sinkhorn_online import online_lse
+from ..utils._validation import points_spread
 from ._cost import common_frame
 from ._sinkhorn_dense import Relaxation, exponent, log_weights, translation
 
@@ -73,18 +74,6 @@ def c_transform_points(P, Q, lw_q, pot_q, eps, power, guess=None, values=None):
     return out, cost, (out_V if values is not None else None)
 
 
-def points_spread(X, Y, power):
-    """Diameter of the joint bounding box of ``X`` and ``Y``, to ``power``.
-
-    An upper bound of the largest cost; inf when that overflows.
-    """
-    lo = np.minimum(X.min(axis=0), Y.min(axis=0)).astype(np.float64)
-    hi = np.maximum(X.max(axis=0), Y.max(axis=0)).astype(np.float64)
-    with np.errstate(over="ignore"):
-        diam2 = float(np.sum((hi - lo) ** 2))
-    return diam2 if power == 2 else math.sqrt(diam2)
-
-
 def solve_online(
     a,
     b,
@@ -117,7 +106,7 @@ def solve_online(
         G = np.array(init[1], dtype=np.float64)
     f_bal = F.copy()
     g_bal = G.copy()
-    eps_list = schedule(points_spread(P.Z, Q.Z, power))
+    eps_list = schedule(points_spread([P.Z, Q.Z], power))
     n_iter = 0
     converged = False
     err = best_err = math.inf

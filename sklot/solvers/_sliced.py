@@ -7,6 +7,7 @@ import numpy as np
 from .._kernels import _sliced as _k
 from .._kernels._config import num_threads, thread_pool
 from ..utils._validation import check_finite_array, check_marginal, check_seed
+from ._constraints import ARRAY, COUNT, solver_params
 
 __all__ = [
     "max_sliced_wasserstein",
@@ -47,6 +48,13 @@ def _check_n_projections(n_projections):
     return int(n_projections)
 
 
+@solver_params(
+    {
+        "n_projections": [COUNT],
+        "n_features": [COUNT],
+        "random_state": ["random_state"],
+    }
+)
 def random_projections(n_projections, n_features, random_state=None):
     """Directions drawn uniformly on the unit sphere.
 
@@ -230,6 +238,15 @@ def _check_weights(weights, values, name):
     return check_marginal(weights, n, name)
 
 
+@solver_params(
+    {
+        "u_values": ["array-like"],
+        "v_values": ["array-like"],
+        "u_weights": ARRAY,
+        "v_weights": ARRAY,
+        "p": [numbers.Real],
+    }
+)
 def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     r"""Exact p-Wasserstein distance between two distributions on the line.
 
@@ -366,6 +383,18 @@ def _projected_costs(X, Y, a, b, theta, p):
     return out
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "a": ARRAY,
+        "b": ARRAY,
+        "n_projections": [COUNT],
+        "p": [numbers.Real],
+        "projections": ARRAY,
+        "random_state": ["random_state"],
+    }
+)
 def sliced_wasserstein(
     X,
     Y,
@@ -453,6 +482,18 @@ def sliced_wasserstein(
     return float(check_power_overflow(distance, p, "X and Y"))
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ["array-like"],
+        "a": ARRAY,
+        "b": ARRAY,
+        "n_projections": [COUNT],
+        "p": [numbers.Real],
+        "projections": ARRAY,
+        "random_state": ["random_state"],
+    }
+)
 def max_sliced_wasserstein(
     X,
     Y,

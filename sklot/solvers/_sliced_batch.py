@@ -10,6 +10,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from .._kernels import _sliced as _k
 from .._kernels._config import single_threaded
 from ..utils import Distributions, check_distributions
+from ._constraints import ARRAY, COUNT, solver_params
 from ._sliced import (
     _check_n_projections,
     _check_p,
@@ -213,6 +214,20 @@ def _pairwise_costs(A, B, theta, p, symmetric, n_jobs):
     return out / theta.shape[0]
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "Y": ARRAY,
+        "support": ARRAY,
+        "n_projections": [COUNT],
+        "p": [numbers.Real],
+        "projections": ARRAY,
+        "random_state": ["random_state"],
+        "n_jobs": [numbers.Integral, None],
+        "pth_power": ["boolean"],
+        "diagrams": ["boolean"],
+    }
+)
 def sliced_wasserstein_pairwise(
     X,
     Y=None,
@@ -363,6 +378,15 @@ def _single_threaded_quantile_block(batch, theta, levels):
         return _quantile_block(batch, theta, levels)
 
 
+@solver_params(
+    {
+        "X": ["array-like"],
+        "projections": ARRAY,
+        "n_quantiles": [COUNT],
+        "support": ARRAY,
+        "n_jobs": [numbers.Integral, None],
+    }
+)
 def projected_quantiles(X, projections, n_quantiles=32, *, support=None, n_jobs=None):
     r"""Quantile functions of the projections of each distribution.
 

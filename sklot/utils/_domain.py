@@ -412,8 +412,8 @@ def split_domains(y=None, sample_domain=None, *, n_samples=None, task=None):
     if y is not None:
         if n_samples is not None and y.shape[0] != n_samples:
             raise ValueError(
-                f"y has {y.shape[0]} labels but X has {n_samples} rows; pass "
-                "one label per row."
+                f"y has {y.shape[0]} labels but X has {n_samples} rows "
+                f"(n_samples={n_samples}); pass one label per row."
             )
         n_samples = y.shape[0]
     if sample_domain is not None:

@@ -182,7 +182,8 @@ def check_marginal(a, n, name, dtype=np.float64):
     """
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, numbers.Integral) or n < 1:
         raise ValueError(
-            f"The number of points for {name} must be a positive int, got {n!r}."
+            f"n, the number of points for {name}, must be a positive int, got "
+            f"{n!r}."
         )
     if isinstance(a, numbers.Number):
         raise TypeError(
@@ -263,37 +264,68 @@ def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
 _COST_LIMIT = np.finfo(np.float64).max * 1e-4
 
 
-def _check_spread(arrays, name, *, power=2):
-    """Raise a ValueError naming ``name`` when distances overflow float64.
+def points_spread(arrays, power=2):
+    """Diameter of the joint bounding box of point clouds, to ``power``.
 
     ``arrays`` are 2D arrays of points in the same space (one array, or
-    several clouds). The diameter of all their points, raised to ``power``
-    (2 for squared euclidean costs, 4 for products of covariances), must stay
-    below ``_COST_LIMIT``; beyond it costs become inf and the solvers NaN.
+    several clouds). The result bounds every cost ``|x - y|^power`` between
+    their points; it is inf when the squared diameter overflows float64 (the
+    kernels form squared distances at every power).
     """
     if isinstance(arrays, np.ndarray):
         arrays = [arrays]
-    arrays = [np.asarray(a, dtype=np.float64) for a in arrays if np.size(a)]
+    arrays = [np.asarray(a) for a in arrays if np.size(a)]
     if not arrays:
-        return
+        return 0.0
+    # min and max in the input's dtype (no float64 copy of float32 points)
+    low = np.min([a.min(axis=0) for a in arrays], axis=0).astype(np.float64)
+    high = np.max([a.max(axis=0) for a in arrays], axis=0).astype(np.float64)
     with np.errstate(over="ignore", invalid="ignore"):
-        low = np.min([a.min(axis=0) for a in arrays], axis=0)
-        high = np.max([a.max(axis=0) for a in arrays], axis=0)
-        span = np.abs(high - low)
-        largest = span.max()
-        if np.isfinite(largest) and largest > 0:
-            diameter = largest * np.sqrt(np.sum((span / largest) ** 2))
-            value = diameter**power
-        else:
-            value = largest
-    if not np.isfinite(value) or value > _COST_LIMIT:
-        size = max(np.abs(low).max(), np.abs(high).max())
-        raise ValueError(
-            f"The values of {name} are too large for optimal transport "
-            f"(largest magnitude {size:.3g}, spread {largest:.3g}): the costs "
-            f"between rows overflow float64. Rescale {name}, for example with "
-            "sklearn.preprocessing.StandardScaler."
-        )
+        diam2 = float(np.sum((high - low) ** 2))
+        if power == 2:
+            return diam2
+        return float(np.sqrt(np.float64(diam2)) ** power)
+
+
+def cost_spread(M):
+    """``max - min`` of a cost matrix; inf when it overflows (or M is not finite)."""
+    if not np.size(M):
+        return 0.0
+    with np.errstate(over="ignore", invalid="ignore"):
+        spread = float(np.max(M)) - float(np.min(M))
+    return spread if math.isfinite(spread) else math.inf
+
+
+def check_spread(spread, name, *, limit=math.inf, costs="costs", dtype="float64"):
+    """Raise a ValueError naming ``name`` when its costs do not fit float64.
+
+    The one overflow check of sklot: ``spread`` is the spread of the costs
+    (:func:`points_spread` of points, :func:`cost_spread` of a cost matrix,
+    or the largest computed cost) that come from the argument(s) ``name``;
+    it must be finite and at most ``limit``. ``dtype`` names the type
+    that overflows, for the message.
+    """
+    if math.isfinite(spread) and spread <= limit:
+        return
+    bound = ""
+    if math.isfinite(spread):
+        bound = f" (spread {spread:.3g}, limit {limit:.3g})"
+    raise ValueError(
+        f"The values of {name} are too large for optimal transport: the "
+        f"{costs} from {name} overflow {dtype}{bound}. Rescale {name}, for "
+        "example divide by its largest absolute value or use "
+        "sklearn.preprocessing.StandardScaler (and scale reg with the costs)."
+    )
+
+
+def _check_spread(arrays, name, *, power=2):
+    """Raise a ValueError naming ``name`` when distances overflow float64.
+
+    The diameter of all the points of ``arrays``, raised to ``power`` (2 for
+    squared euclidean costs, 4 for products of covariances), must stay
+    below ``_COST_LIMIT``; beyond it costs become inf and the solvers NaN.
+    """
+    check_spread(points_spread(arrays, power), name, limit=_COST_LIMIT)
 
 
 def _given(value):

@@ -474,3 +474,24 @@ def test_verbose_prints_iterations_objective_and_time(capsys):
     WassersteinDROClassifier(verbose=1).fit(X, y)
     lines = [ln for ln in capsys.readouterr().out.splitlines() if "iteration" in ln]
     assert lines and all("objective" in ln and ln.endswith(" s") for ln in lines)
+
+
+@pytest.mark.parametrize("loss", ["logistic", "hinge"])
+@pytest.mark.parametrize("offset", [1e9, 1.7e9])
+def test_translated_rows_give_the_same_classifier(rng, loss, offset):
+    # the intercept is free, so translating X moves only the intercept; rows
+    # far from the origin used to leave the solver's cones (math domain error)
+    X, y = _noisy(rng, n=40, d=2)
+    clf = WassersteinDROClassifier(radius=0.1, loss=loss).fit(X, y)
+    moved = WassersteinDROClassifier(radius=0.1, loss=loss).fit(X + offset, y)
+    np.testing.assert_allclose(moved.coef_, clf.coef_, rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(
+        moved.worst_case_loss_, clf.worst_case_loss_, rtol=1e-6
+    )
+    np.testing.assert_allclose(
+        moved.intercept_ + moved.coef_.sum(axis=1) * offset,
+        clf.intercept_,
+        rtol=1e-5,
+        atol=1e-5,
+    )
+    np.testing.assert_array_equal(moved.predict(X + offset), clf.predict(X))

@@ -128,3 +128,25 @@ def test_bad_inputs(rng):
         worst_case_perturbation(KNeighborsClassifier(1).fit(X, y), X, y, 0.1)
     with pytest.raises(ValueError, match="budget"):
         worst_case_perturbation(clf, X, y, -1.0)
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda X, y: (np.where(X == X[0, 0], np.nan, X), y), "X contains NaN"),
+        (lambda X, y: (np.where(X == X[0, 0], np.inf, X), y), "X contains inf"),
+        (lambda X, y: (X[:0], y), "X is empty"),
+        (lambda X, y: (X[None], y), "X must be a 2D array"),
+        (lambda X, y: (np.full(X.shape, "x"), y), "X holds values that are not"),
+        (lambda X, y: (X + 1j, y), "X is complex"),
+        (lambda X, y: (X, y[:-1]), "X and y have inconsistent numbers of rows"),
+        (lambda X, y: (X, y[:0]), "X and y have inconsistent numbers of rows"),
+        (lambda X, y: (X, y[:, None]), "y must be 1D"),
+    ],
+)
+def test_bad_data_errors_name_the_argument(rng, change, message):
+    X, y = _binary_data(rng, n=10)
+    clf = LogisticRegression().fit(X, y)
+    X_bad, y_bad = change(X, y)
+    with pytest.raises(ValueError, match=message):
+        worst_case_perturbation(clf, X_bad, y_bad, 0.1)

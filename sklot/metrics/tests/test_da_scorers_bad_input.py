@@ -54,6 +54,50 @@ def test_d11_minus_one_markers_plus_one_nan_are_refused(scorer, fitted):
         scorer(clf, X, y_nan)
 
 
+@pytest.mark.parametrize("scorer", SCORERS, ids=lambda s: s.__name__)
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (lambda X: X[0, 0], "X must be an array with one row per sample"),
+        (lambda X: X + 1j, "X has the complex dtype"),
+        (lambda X: np.where(X == X[0, 0], np.inf, X), "X contains infinity"),
+        (lambda X: np.where(X == X[0, 0], np.nan, X), "X contains NaN"),
+    ],
+)
+def test_d18_bad_X_is_refused_naming_X(scorer, change, message, fitted):
+    # row 0 is a source row, which prediction_entropy_scorer never reads:
+    # the whole fold is checked all the same
+    clf, X, y = fitted
+    assert y[0] != -1
+    with pytest.raises(ValueError, match=message):
+        scorer(clf, change(X), y)
+
+
+@pytest.mark.parametrize(
+    "scorer",
+    [circular_validation_scorer, importance_weighted_scorer],
+    ids=lambda s: s.__name__,
+)
+def test_strings_in_X_are_refused_naming_X(scorer, fitted):
+    clf, X, y = fitted
+    with pytest.raises(ValueError, match=r"^X[: ]"):
+        scorer(clf, np.full(X.shape, "x"), y)
+
+
+def test_nan_in_X_passes_to_a_model_that_imputes(fitted):
+    from sklearn.impute import SimpleImputer
+    from sklearn.pipeline import make_pipeline
+
+    _, X, y = fitted
+    model = make_pipeline(SimpleImputer(), LogisticRegression())
+    source = y != -1
+    model.fit(X[source], y[source])
+    X_nan = X.copy()
+    X_nan[np.flatnonzero(~source)[0], 0] = np.nan
+    score = prediction_entropy_scorer(model, X_nan, y)
+    assert np.isfinite(score) and score <= 0
+
+
 @pytest.mark.parametrize(
     "scorer",
     [circular_validation_scorer, importance_weighted_scorer],

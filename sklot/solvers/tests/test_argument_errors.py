@@ -87,6 +87,13 @@ def test_d21_class_regularized_ot_refuses_non_finite_labels(solve, bad):
         class_regularized_ot(None, None, cost_matrix(X, Y), 0.5, 0.1, labels)
 
 
+def test_d21_class_regularized_ot_refuses_complex_labels(solve):
+    X, Y, _ = solve
+    labels = np.array([0, 1, 0, 1, 1, 0]) + 1j
+    with pytest.raises(ValueError, match="labels_source has the complex dtype"):
+        class_regularized_ot(None, None, cost_matrix(X, Y), 0.5, 0.1, labels)
+
+
 @pytest.mark.parametrize("scale", [1e154, 1e200])
 def test_d14_sinkhorn_divergence_names_the_points(solve, scale):
     X, Y, _ = solve

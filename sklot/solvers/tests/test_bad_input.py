@@ -308,6 +308,16 @@ def test_d17_overflowing_costs_raise(metric):
         cost_matrix(X, -X, metric=metric)
 
 
+@pytest.mark.parametrize("metric", ["sqeuclidean", "euclidean"])
+def test_d17_overflowing_float32_costs_raise(metric):
+    X = np.array([[1e20, 0.0]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        with pytest.raises(ValueError, match="from X and Y overflow float32"):
+            cost_matrix(X, -X, metric=metric)
+    assert cost_matrix(X * 1e-10, -X * 1e-10, metric=metric).dtype == np.float32
+
+
 def test_d17_large_finite_distances_are_computed():
     X = np.random.default_rng(0).normal(size=(4, 2)) * 1e154
     np.testing.assert_allclose(

@@ -139,5 +139,36 @@ def test_d18_check_marginal_names_sparse_weights_and_bad_sizes():
     with pytest.raises(TypeError, match="b is a sparse matrix"):
         check_marginal(sp.csr_matrix([1.0, 1.0]), 2, "b")
     for n in (0, True, 2.5):
-        with pytest.raises(ValueError, match="number of points for b"):
+        with pytest.raises(ValueError, match="^n, the number of points for b,"):
             check_marginal(None, n, "b")
+
+
+def test_points_spread_bounds_every_cost():
+    from sklot.utils._validation import points_spread
+
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(6, 3)), rng.normal(size=(4, 3)) + 2.0
+    sq = ((X[:, None] - Y[None]) ** 2).sum(-1)
+    for power in (1, 2, 4):
+        spread = points_spread([X, Y], power)
+        assert np.max(sq ** (power / 2)) <= spread
+    assert points_spread([X * 1e160, Y], 2) == np.inf
+    assert points_spread([], 2) == 0.0
+
+
+def test_one_overflow_check_for_points_costs_and_distances():
+    from sklot.solvers import cost_matrix, sinkhorn
+
+    X = np.array([[1e200, 0.0], [-1e200, 0.0]])
+    M = np.array([[-1e308, 1e308], [1e308, -1e308]])
+    calls = {
+        "X": lambda: _check_spread(X, "X"),
+        "X and Y": lambda: cost_matrix(X, X),
+        "M": lambda: sinkhorn(None, None, M, 1.0),
+    }
+    for name, call in calls.items():
+        with pytest.raises(ValueError) as info:
+            call()
+        message = str(info.value)
+        assert message.startswith(f"The values of {name} are too large"), message
+        assert f"from {name} overflow float64" in message
