@@ -1,12 +1,20 @@
 """Domain adapters, the Gaussian Monge mapper and domain-adaptation meta-estimators."""
 
 from ._gaussian import GaussianMongeMapper
+from ._label_shift import estimate_target_proportions
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
+from ._multi_source import MultiSourceAdapter
 from ._ot_adapter import OTDomainAdapter
+from ._reweight import ImportanceReweighter
+from ._subspace import SubspaceAligner
 
 __all__ = [
     "DomainAdaptationClassifier",
     "DomainAdaptationRegressor",
     "GaussianMongeMapper",
+    "ImportanceReweighter",
+    "MultiSourceAdapter",
     "OTDomainAdapter",
+    "SubspaceAligner",
+    "estimate_target_proportions",
 ]
