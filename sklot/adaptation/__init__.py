@@ -6,6 +6,7 @@ from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
 from ._multi_source import MultiSourceAdapter
 from ._ot_adapter import OTDomainAdapter
 from ._reweight import ImportanceReweighter
+from ._search import NegativeTransferGuard
 from ._subspace import SubspaceAligner
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "GaussianMongeMapper",
     "ImportanceReweighter",
     "MultiSourceAdapter",
+    "NegativeTransferGuard",
     "OTDomainAdapter",
     "SubspaceAligner",
     "estimate_target_proportions",

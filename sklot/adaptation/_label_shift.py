@@ -191,3 +191,20 @@ def class_weights(y_source, proportions):
     source_prior = np.bincount(codes) / codes.shape[0]
     w = (proportions / source_prior)[codes]
     return w / w.mean()
+
+
+class ClassRatio:
+    """``p_t(y) / p_s(y)`` for the source classes, applicable to any labels."""
+
+    def __init__(self, y_source, proportions):
+        self.classes, codes = np.unique(np.asarray(y_source), return_inverse=True)
+        source_prior = np.bincount(codes) / codes.shape[0]
+        proportions = np.asarray(proportions, dtype=np.float64)
+        self.ratio = proportions / proportions.sum() / source_prior
+
+    def __call__(self, y):
+        y = np.asarray(y)
+        index = np.searchsorted(self.classes, y)
+        index = np.clip(index, 0, self.classes.shape[0] - 1)
+        known = self.classes[index] == y
+        return np.where(known, self.ratio[index], 1.0)

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import solvers
 from ..solvers._cost import cost_median
 from ._base import BaseAdapter
-from ._label_shift import class_weights, estimate_target_proportions
+from ._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._ot_maps import (
     JointMap,
     barycentric_images,
@@ -396,7 +396,14 @@ class OTDomainAdapter(BaseAdapter):
         weight[labelled] = class_weights(ys[labelled], proportions)
         self.target_proportions_ = proportions / proportions.sum()
         self.source_weight_ = weight / weight.mean()
+        self._class_ratio = ClassRatio(ys[labelled], proportions)
         return self.source_weight_ / Xs.shape[0]
+
+    def _row_weights(self, X, y):
+        """Weights of labelled source rows as the plan weighs its own."""
+        if getattr(self, "target_proportions_", None) is None or y is None:
+            return None
+        return self._class_ratio(y)
 
     def _scale_of(self, M):
         if self.cost_scale is None:

@@ -3,14 +3,14 @@
 import numbers
 
 import numpy as np
+from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ..metrics._da_scorers import _importance_weights
 from ._base import BaseAdapter
-from ._label_shift import class_weights, estimate_target_proportions
+from ._label_shift import ClassRatio, class_weights, estimate_target_proportions
 
 __all__ = ["ImportanceReweighter"]
 
@@ -22,6 +22,22 @@ def _default_domain_classifier():
         StandardScaler(), PolynomialFeatures(2), StandardScaler(),
         LogisticRegression(C=0.1, max_iter=1000),
     )
+
+
+def _capped(w, max_weight):
+    """Weights ``min(c w, max_weight)`` of mean one (bisection on log c)."""
+    w = w / w.mean()
+    if w.max() <= max_weight:
+        return w
+    lo, hi = 0.0, np.log(max_weight / w.min())
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.minimum(np.exp(mid) * w, max_weight).mean() < 1.0:
+            lo = mid
+        else:
+            hi = mid
+    w = np.minimum(np.exp(hi) * w, max_weight)
+    return w / w.mean()
 
 
 class ImportanceReweighter(BaseAdapter):
@@ -134,9 +150,9 @@ class ImportanceReweighter(BaseAdapter):
             estimator = self.estimator
             if estimator is None:
                 estimator = _default_domain_classifier()
-            self.source_weight_ = _importance_weights(
-                Xs, Xt, estimator, self.max_weight
-            )
+            domain = np.r_[np.zeros(Xs.shape[0], int), np.ones(Xt.shape[0], int)]
+            self._domain_model = clone(estimator).fit(np.vstack([Xs, Xt]), domain)
+            self.source_weight_ = self._density_ratio(Xs)
             return
         if y is None or split.task == "regression":
             raise ValueError(
@@ -154,6 +170,21 @@ class ImportanceReweighter(BaseAdapter):
         weight[labelled] = class_weights(ys, proportions)
         self.target_proportions_ = proportions
         self.source_weight_ = weight / weight.mean()
+        self._class_ratio = ClassRatio(ys, proportions)
+
+    def _density_ratio(self, X):
+        """Capped ``P(target | x) / P(source | x)`` of mean one over ``X``."""
+        p = self._domain_model.predict_proba(X)[:, 1]
+        p = np.clip(p, 1e-6, 1 - 1e-6)
+        return _capped(p / (1 - p), self.max_weight)
+
+    def _row_weights(self, X, y):
+        """Weights of any labelled source rows, as the fitted rows got theirs."""
+        if self.identity_:
+            return None
+        if self.weighting == "density_ratio":
+            return self._density_ratio(X)
+        return None if y is None else self._class_ratio(y)
 
     def _transform(self, X):
         return X.copy()

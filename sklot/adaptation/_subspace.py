@@ -1,16 +1,27 @@
 """Subspace alignment with principal axes matched by one-dimensional transport."""
 
+import itertools
 import numbers
 
 import numpy as np
 from sklearn.utils._param_validation import Interval
 
+from ..solvers import cost_matrix, emd
 from ._base import BaseAdapter
 
 __all__ = ["SubspaceAligner"]
 
 # Quantile levels at which two 1D samples of different sizes are compared.
 _N_QUANTILES = 101
+
+# Plan/rotation alternations of the Wasserstein-Procrustes refinement.
+_N_PROCRUSTES = 10
+
+# Relative excess cost within which two alignments count as equally good.
+_COST_TIE = 0.1
+
+# Up to this many axes, every orientation of the axes is a starting point.
+_ALL_SIGNS = 3
 
 
 def _principal_axes(X, n_components):
@@ -27,18 +38,73 @@ def _quantiles(z):
     return np.quantile(z, np.linspace(0.0, 1.0, _N_QUANTILES), axis=0)
 
 
+def _alignment(A):
+    """Cosine between ``A`` and the identity: how little ``A`` turns space."""
+    norm = np.linalg.norm(A)
+    return np.trace(A) / (norm * np.sqrt(A.shape[0])) if norm > 0 else 0.0
+
+
+def _sign_guess(z_s, z_t):
+    """Per-axis orientation closer in 1D Wasserstein distance."""
+    q_s, q_t = _quantiles(z_s), _quantiles(z_t)
+    keep = ((q_s - q_t) ** 2).mean(axis=0)
+    flip = ((q_s[::-1] + q_t) ** 2).mean(axis=0)
+    return np.where(flip < keep, -1.0, 1.0)
+
+
+def _procrustes(z_s, z_t, R, n_iter):
+    """Wasserstein-Procrustes: alternate an exact plan and the best rotation."""
+    n_s, n_t = z_s.shape[0], z_t.shape[0]
+    a, b = np.full(n_s, 1.0 / n_s), np.full(n_t, 1.0 / n_t)
+    cost = np.inf
+    for _ in range(n_iter):
+        result = emd(a, b, cost_matrix(z_s @ R, z_t))
+        U, _, Vt = np.linalg.svd(z_s.T @ (result.plan @ z_t))
+        R_new = U @ Vt
+        cost_new = float(result.value)
+        if cost_new >= cost - 1e-12 * max(abs(cost), 1.0):
+            break
+        R, cost = R_new, cost_new
+    final = float(emd(a, b, cost_matrix(z_s @ R, z_t)).value)
+    return R, final
+
+
+def _match_axes(z_s, z_t, n_iter=_N_PROCRUSTES):
+    """Orthogonal map between whitened domains of least transport cost.
+
+    Starts from the axis-to-axis matching with the orientation of each axis
+    guessed in 1D, from the plain axis-to-axis matching and, for few axes,
+    from every orientation; refines each by Wasserstein-Procrustes and
+    returns every ``(rotation, cost, starting signs)``.
+    """
+    guess = _sign_guess(z_s, z_t)
+    k = guess.shape[0]
+    starts = {tuple(guess), tuple(np.ones(k))}
+    if k <= _ALL_SIGNS:
+        starts |= set(itertools.product((-1.0, 1.0), repeat=k))
+    return [
+        (*_procrustes(z_s, z_t, np.diag(signs), n_iter), np.asarray(signs))
+        for signs in sorted(starts)
+    ]
+
+
 class SubspaceAligner(BaseAdapter):
     r"""Map the principal axes of the source onto those of the target.
 
-    Fits principal component analysis to each domain and maps the ``k``-th
-    principal axis of the source onto the ``k``-th principal axis of the
-    target, rescaled to its spread, which aligns the domains when the data
-    move within a subspace that is turned or flipped (subspace shift,
-    sensor or feature-space changes). The direction of each axis is
-    arbitrary in PCA, and a wrong one mirrors the classes, so it is chosen
-    by optimal transport: the sign that brings the source's projections
-    closer, in one-dimensional Wasserstein distance, to the target's. The
-    map is affine, ``T(x) = x A + b``, defined for any new row.
+    Fits principal component analysis to each domain, whitens each domain
+    along its own principal axes, and finds the rotation (or reflection)
+    between the whitened domains of least optimal transport cost, by
+    Wasserstein-Procrustes: alternate an exact transport plan and the
+    orthogonal map that best fits it. This aligns the domains when the data
+    move within a subspace that is turned, mirrored or rescaled (subspace
+    shift, sensor or feature-space changes), where a Gaussian map cannot
+    see the turn. The directions of principal axes are arbitrary, so the
+    alternation starts from several orientations (each axis oriented by
+    one-dimensional transport, and, with up to three axes, every
+    orientation); among alignments within 10 % of the cheapest, the one
+    that turns the space least is kept, since symmetric domains make a
+    mirror image nearly as cheap. The map is affine, ``T(x) = x A + b``,
+    defined for any new row.
 
     Parameters
     ----------
@@ -48,8 +114,8 @@ class SubspaceAligner(BaseAdapter):
         ``None`` keeps all of them (at most the number of features and of
         rows minus one per domain).
     scale : bool, default=True
-        Rescale each axis to the target's standard deviation along its
-        matched axis; ``False`` only rotates (classic subspace alignment).
+        Give the mapped rows the target's spread along each principal axis;
+        ``False`` keeps the source's spread and only turns the axes.
 
     Attributes
     ----------
@@ -58,7 +124,8 @@ class SubspaceAligner(BaseAdapter):
     b_ : ndarray of shape (n_features,)
         Offset of the map.
     signs_ : ndarray of shape (n_components_,)
-        Orientation chosen for each matched pair of axes (+1 or -1).
+        Orientations (+1 or -1) of the principal axes the chosen alignment
+        started from.
     n_components_ : int
         Number of axes aligned.
     identity_ : bool
@@ -77,23 +144,27 @@ class SubspaceAligner(BaseAdapter):
 
     Notes
     -----
-    With source axes :math:`P_s`, target axes :math:`P_t`, standard
-    deviations :math:`\sigma_s, \sigma_t` along them and signs
-    :math:`s \in \{\pm 1\}^k`,
+    With source axes :math:`P_s`, target axes :math:`P_t` and standard
+    deviations :math:`\sigma_s, \sigma_t` along them,
 
-    .. math:: T(x) = m_t + (x - m_s) P_s \,\mathrm{diag}(s\, \sigma_t /
-              \sigma_s)\, P_t^\top,
+    .. math:: T(x) = m_t + (x - m_s) P_s \,\mathrm{diag}(1 / \sigma_s)\, R
+              \,\mathrm{diag}(\sigma_t)\, P_t^\top,
 
-    where :math:`s_k` minimizes :math:`W_2` between the laws of
-    :math:`s_k \sigma_{t,k} / \sigma_{s,k}\, \langle x - m_s, P_{s,k}\rangle`
-    over the source and :math:`\langle x - m_t, P_{t,k}\rangle` over the
-    target. Fernando et al. (2013) align the subspaces by ``P_s P_s^T P_t``,
-    which is blind to the orientation of the axes.
+    where the orthogonal :math:`R` minimizes the exact transport cost
+    between the whitened source rows turned by :math:`R` and the whitened
+    target rows (``scale=False`` puts :math:`\sigma_s` in place of
+    :math:`\sigma_t`). Fernando et al. (2013) align the subspaces by
+    ``P_s P_s^T P_t``, which is blind to the orientation of the axes;
+    Grave et al. (2019) use the same alternation to align word embeddings.
+    It can mirror the classes when both domains are symmetric: keep it in a
+    grid guarded by :class:`NegativeTransferGuard`.
 
     References
     ----------
     .. [1] B. Fernando, A. Habrard, M. Sebban, T. Tuytelaars. "Unsupervised
        visual domain adaptation using subspace alignment". ICCV 2013.
+    .. [2] E. Grave, A. Joulin, Q. Berthet. "Unsupervised alignment of
+       embeddings with Wasserstein Procrustes". AISTATS 2019.
 
     Examples
     --------
@@ -135,18 +206,24 @@ class SubspaceAligner(BaseAdapter):
             k = min(k, self.n_components)
         m_s, P_s, var_s = _principal_axes(Xs, k)
         m_t, P_t, var_t = _principal_axes(Xt, k)
-        if self.scale:
-            tiny = np.finfo(np.float64).eps * max(var_s.max(), 1.0)
-            ratio = np.sqrt(var_t / np.maximum(var_s, tiny))
-            ratio[var_s <= tiny] = 0.0
-        else:
-            ratio = np.ones(k)
-        q_s = _quantiles((Xs - m_s) @ P_s) * ratio
-        q_t = _quantiles((Xt - m_t) @ P_t)
-        keep = ((q_s - q_t) ** 2).mean(axis=0)
-        flip = ((q_s[::-1] + q_t) ** 2).mean(axis=0)
-        self.signs_ = np.where(flip < keep, -1.0, 1.0)
-        self.A_ = (P_s * (self.signs_ * ratio)) @ P_t.T
+        tiny = np.finfo(np.float64).eps * max(var_s.max(), var_t.max(), 1.0)
+        live = (var_s > tiny) & (var_t > tiny)
+        sd_s = np.sqrt(np.where(live, var_s, 1.0))
+        sd_t = np.sqrt(np.where(live, var_t, 1.0))
+        # whitened coordinates of each domain along its own axes
+        z_s = (Xs - m_s) @ P_s / sd_s * live
+        z_t = (Xt - m_t) @ P_t / sd_t * live
+        out_scale = sd_t if self.scale else sd_s
+        solutions = [
+            (((P_s * (live / sd_s)) @ R * out_scale) @ P_t.T, cost, signs)
+            for R, cost, signs in _match_axes(z_s, z_t)
+        ]
+        # Symmetric domains make several orientations nearly as cheap, and a
+        # wrong one mirrors the classes: among the near-optimal maps, keep
+        # the one that turns the space least.
+        cheapest = min(cost for _, cost, _ in solutions)
+        near = [s for s in solutions if s[1] <= (1 + _COST_TIE) * cheapest]
+        self.A_, _, self.signs_ = max(near, key=lambda s: _alignment(s[0]))
         self.b_ = m_t - m_s @ self.A_
         self.n_components_ = k
 
