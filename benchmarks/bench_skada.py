@@ -305,7 +305,7 @@ def _cv_results(rows):
         else:
             adapter = OTDomainAdapter()
         out["params"].append({"domainadaptationclassifier__adapter": adapter})
-    for scorer in ["entropy", "transport"]:
+    for scorer in ["entropy", "transport", "circular"]:
         out[f"mean_test_{scorer}"] = np.array(
             [np.mean(rows[n]["scores"][scorer]) for n in names]
         )

@@ -14,11 +14,13 @@ from sklot.datasets import make_domain_shift
 from sklot.metrics import transport_consistency_scorer
 
 
-def _cv_results(score_transport, score_entropy, adapters):
+def _cv_results(score_transport, score_entropy, adapters, circular=None):
+    circular = np.zeros(len(adapters)) if circular is None else circular
     return {
         "params": [{"adapter": a} for a in adapters],
         "mean_test_transport": np.asarray(score_transport, float),
         "mean_test_entropy": np.asarray(score_entropy, float),
+        "mean_test_circular": np.asarray(circular, float),
     }
 
 
@@ -26,7 +28,7 @@ ADAPTERS = ["passthrough", ImportanceReweighter(), OTDomainAdapter()]
 
 
 def test_guard_keeps_the_fallback_without_a_clear_gain():
-    guard = NegativeTransferGuard(margin=0.05, entropy_weight=0.0)
+    guard = NegativeTransferGuard(margin=0.05, circular_weight=0.0)
     assert guard(_cv_results([-0.30, -0.20, -0.17], [0, 0, 0], ADAPTERS)) == 1
     assert guard(_cv_results([-0.30, -0.20, -0.10], [0, 0, 0], ADAPTERS)) == 2
     # the best safe candidate is the fallback, whichever it is
@@ -34,10 +36,19 @@ def test_guard_keeps_the_fallback_without_a_clear_gain():
 
 
 def test_guard_adds_the_weighted_entropy():
-    guard = NegativeTransferGuard(margin=0.0, entropy_weight=1.0)
+    guard = NegativeTransferGuard(margin=0.0, circular_weight=0.0,
+                                  entropy_weight=1.0)
     # transport alone prefers the adapter; its confidence is much worse
     assert guard(_cv_results([-0.3, -0.3, -0.1], [-0.1, -0.2, -0.5], ADAPTERS)) == 0
+    assert set(guard.scoring) == {"transport", "entropy"}
 
+
+def test_guard_adds_the_weighted_circular_score():
+    guard = NegativeTransferGuard(margin=0.0, circular_weight=1.0)
+    assert set(guard.scoring) == {"transport", "circular"}
+    # the adapter collapses (its round trip fails): keep the source-only model
+    cv = _cv_results([-0.3, -0.4, -0.1], [0, 0, 0], ADAPTERS, [0.9, 0.8, 0.5])
+    assert guard(cv) == 0
 
 def test_guard_needs_a_safe_candidate_and_the_scores():
     guard = NegativeTransferGuard()
@@ -71,7 +82,7 @@ def test_guarded_search_adapts_when_it_pays_and_not_otherwise():
     source_only = LogisticRegression().fit(X[y != -1], y[y != -1])
     target = X[y == -1]
     chosen = search.best_estimator_.score(target, y_t)
-    assert chosen > source_only.score(target, y_t) + 0.1
+    assert chosen > source_only.score(target, y_t) + 0.05
     # no shift at all: nothing to gain, the guard keeps a safe candidate
     X, y, y_t = make_domain_shift("conditional", shift=0.0, n_samples_source=150,
                                   n_samples_target=150,
