@@ -97,7 +97,8 @@ def test_subspace_aligner_recovers_an_orthogonal_map(seed):
     X = np.vstack([Xs, Xt])
     y = np.r_[np.zeros(3000, dtype=int), -np.ones(3000, dtype=int)]
     aligner = SubspaceAligner().fit(X, y)
-    np.testing.assert_allclose(aligner.A_, Q, atol=0.1)
+    # sampling error of the per-axis spreads; a wrong turn or mirror is off by ~1
+    np.testing.assert_allclose(aligner.A_, Q, atol=0.2)
     # the means match exactly, and the inverse undoes the map
     mapped = aligner.transform(Xs)
     np.testing.assert_allclose(mapped.mean(0), Xt.mean(0), atol=1e-8)
