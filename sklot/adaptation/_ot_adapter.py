@@ -134,8 +134,8 @@ class OTDomainAdapter(BaseAdapter):
         :func:`estimate_target_proportions` (EM on a logistic regression
         fitted to the source rows); an array of shape (n_classes,) gives
         them (in the order of ``np.unique`` of the source labels). Source
-        row ``i`` of class ``c`` then carries the mass ``p_t(c) / p_s(c)`` (normalized) in the
-        plan, so balanced transport no longer has to send an
+        row ``i`` of class ``c`` then carries the mass
+        ``p_t(c) / p_s(c)`` (normalized) in the plan, so balanced transport no longer has to send an
         over-represented source class onto another class; the weights are
         stored in ``source_weight_`` and the domain-adaptation
         meta-estimators pass them to their estimator as ``sample_weight``,
