@@ -128,19 +128,18 @@ class OTDomainAdapter(BaseAdapter):
     n_jobs : int or None, default=None
         Parallel jobs of the neighbour queries of ``out_of_sample="nearest"``.
     target_proportions : "estimate", array-like or None, default=None
-        Class proportions of the target domain, for label shift. ``None``
-        gives every source row the same mass. ``"estimate"`` estimates them
-        from the unlabelled target rows with
-        :func:`estimate_target_proportions` (EM on a logistic regression
-        fitted to the source rows); an array of shape (n_classes,) gives
-        them (in the order of ``np.unique`` of the source labels). Source
-        row ``i`` of class ``c`` then carries the mass
-        ``p_t(c) / p_s(c)`` (normalized) in the plan, so balanced transport no longer has to send an
-        over-represented source class onto another class; the weights are
-        stored in ``source_weight_`` and the domain-adaptation
-        meta-estimators pass them to their estimator as ``sample_weight``,
-        which also corrects its class priors. Classification only; not
-        with ``out_of_sample="linear"`` or ``"kernel"``.
+        Class proportions of the target domain, for label shift. ``None`` gives
+        every source row the same mass. ``"estimate"`` estimates them from the
+        unlabelled target rows with :func:`estimate_target_proportions` (EM on a
+        logistic regression fitted to the source rows); an array of shape
+        (n_classes,) gives them (in the order of ``np.unique`` of the source
+        labels). Source row ``i`` of class ``c`` then carries the mass ``p_t(c)
+        / p_s(c)`` (normalized) in the plan, so balanced transport no longer has
+        to send an over-represented source class onto another class; the weights
+        are stored in ``source_weight_`` and the domain-adaptation
+        meta-estimators pass them to their estimator as ``sample_weight``, which
+        also corrects its class priors. Classification only; not with
+        ``out_of_sample="linear"`` or ``"kernel"``.
 
     Attributes
     ----------
