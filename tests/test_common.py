@@ -19,6 +19,9 @@ import sklot
 ESTIMATORS = [
     sklot.adaptation.GaussianMongeMapper(),
     sklot.adaptation.OTDomainAdapter(),
+    sklot.adaptation.ImportanceReweighter(),
+    sklot.adaptation.SubspaceAligner(),
+    sklot.adaptation.MultiSourceAdapter(),
     sklot.adaptation.DomainAdaptationClassifier(
         LogisticRegression(), sklot.adaptation.OTDomainAdapter()
     ),

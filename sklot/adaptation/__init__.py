@@ -1,17 +1,27 @@
 """Domain adapters, the Gaussian Monge mapper and domain-adaptation meta-estimators."""
 
 from ._gaussian import GaussianMongeMapper
+from ._label_shift import estimate_target_proportions
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
+from ._multi_source import MultiSourceAdapter
 from ._ot_adapter import OTDomainAdapter
 from ._pipeline import TargetMarkerWarning, make_da_pipeline
+from ._reweight import ImportanceReweighter
+from ._search import NegativeTransferGuard
+from ._subspace import SubspaceAligner
 from ._transport_cache import transport_cache
 
 __all__ = [
     "DomainAdaptationClassifier",
     "DomainAdaptationRegressor",
     "GaussianMongeMapper",
+    "ImportanceReweighter",
+    "MultiSourceAdapter",
+    "NegativeTransferGuard",
     "OTDomainAdapter",
     "TargetMarkerWarning",
     "make_da_pipeline",
     "transport_cache",
+    "SubspaceAligner",
+    "estimate_target_proportions",
 ]

@@ -51,6 +51,23 @@ def _estimator_has(attr):
     return check
 
 
+def _with_adapter_weights(sample_weight, source_weight, split):
+    """Multiply the weights an adapter gives its source rows into ``sample_weight``.
+
+    Reweighting adapters (and transport with target class proportions)
+    expose ``source_weight_``, one weight per fitted source row; the
+    estimator must be trained with them for the correction to reach it.
+    """
+    if source_weight is None:
+        return sample_weight
+    n = split.source.shape[0]
+    weight = np.ones(n) if sample_weight is None else np.array(
+        sample_weight, dtype=np.float64
+    )
+    weight[split.source] *= source_weight
+    return weight
+
+
 class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     """Fit an adapter, then an estimator on the mapped labelled rows."""
 
@@ -115,6 +132,9 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
             self.estimator
         )
         self.estimator_ = clone(estimator)
+        sample_weight = _with_adapter_weights(
+            sample_weight, getattr(self.adapter_, "source_weight_", None), split
+        )
         fit_params = {}
         if sample_weight is not None:
             fit_params["sample_weight"] = sample_weight[labelled]

@@ -13,6 +13,7 @@ from sklearn.utils.validation import check_is_fitted
 from .. import solvers
 from ..solvers._api import cost_median
 from ._base import BaseAdapter
+from ._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._large_scale import map_in_chunks, subsample_split
 from ._ot_maps import (
     JointMap,
@@ -142,6 +143,19 @@ class OTDomainAdapter(BaseAdapter):
     verbose : int, default=0
         Print the progress of ``fit``: the cost scale, then the solver's
         iterations, objective and the elapsed time.
+    target_proportions : "estimate", array-like or None, default=None
+        Class proportions of the target domain, for label shift. ``None`` gives
+        every source row the same mass. ``"estimate"`` estimates them from the
+        unlabelled target rows with :func:`estimate_target_proportions` (EM on a
+        logistic regression fitted to the source rows); an array of shape
+        (n_classes,) gives them (in the order of ``np.unique`` of the source
+        labels). Source row ``i`` of class ``c`` then carries the mass ``p_t(c)
+        / p_s(c)`` (normalized) in the plan, so balanced transport no longer has
+        to send an over-represented source class onto another class; the weights
+        are stored in ``source_weight_`` and the domain-adaptation
+        meta-estimators pass them to their estimator as ``sample_weight``, which
+        also corrects its class priors. Classification only; not with
+        ``out_of_sample="linear"`` or ``"kernel"``.
 
     Attributes
     ----------
@@ -165,6 +179,12 @@ class OTDomainAdapter(BaseAdapter):
     identity_ : bool
         True when ``fit`` saw no target rows; the adapter is then the
         identity.
+    target_proportions_ : ndarray of shape (n_classes,) or None
+        The target class proportions used (estimated or given); ``None``
+        when ``target_proportions=None``.
+    source_weight_ : ndarray of shape (n_source,) or None
+        Mass of each fitted source row in the plan relative to the uniform
+        mass (mean one); ``None`` when ``target_proportions=None``.
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of str
@@ -240,6 +260,7 @@ class OTDomainAdapter(BaseAdapter):
         "random_state": ["random_state"],
         "n_jobs": [numbers.Integral, None],
         "verbose": ["verbose"],
+        "target_proportions": [StrOptions({"estimate"}), "array-like", None],
     }
 
     def __init__(
@@ -258,6 +279,7 @@ class OTDomainAdapter(BaseAdapter):
         random_state=None,
         n_jobs=None,
         verbose=0,
+        target_proportions=None,
     ):
         self.reg = reg
         self.reg_class = reg_class
@@ -272,6 +294,7 @@ class OTDomainAdapter(BaseAdapter):
         self.random_state = random_state
         self.n_jobs = n_jobs
         self.verbose = verbose
+        self.target_proportions = target_proportions
 
     # -- resolution of the options ---------------------------------------
     def _resolve_out_of_sample(self):
@@ -308,6 +331,22 @@ class OTDomainAdapter(BaseAdapter):
                 "reg_class groups the source rows by class and needs their "
                 "labels: pass y, or set reg_class=None."
             )
+        if self.target_proportions is not None and (
+            y is None or task == "regression"
+        ):
+            raise ValueError(
+                "target_proportions weights the source rows by class and needs "
+                "class labels; set target_proportions=None for regression or "
+                "when y is None."
+            )
+        if self.target_proportions is not None and self.out_of_sample in (
+            "linear", "kernel"
+        ):
+            raise ValueError(
+                f"out_of_sample={self.out_of_sample!r} fits the map with a "
+                "uniform source mass; set target_proportions=None or choose "
+                "out_of_sample='nearest' or 'entropic'."
+            )
         if self.reg_class is not None and task == "regression":
             raise ValueError(
                 "reg_class groups the source rows by class, but y is a "
@@ -324,6 +363,8 @@ class OTDomainAdapter(BaseAdapter):
         self.X_target_ = X[:0]
         self.y_source_ = None if y is None else np.asarray(y)
         self._task = split.task
+        self.target_proportions_ = None
+        self.source_weight_ = None
 
     def _fit_map(self, X, y, split):
         start = time.perf_counter()
@@ -361,7 +402,7 @@ class OTDomainAdapter(BaseAdapter):
         self.y_source_ = None if y is None else y[split.source]
         self._task = task
         n_s, n_t = Xs.shape[0], Xt.shape[0]
-        a, b = _uniform(n_s), _uniform(n_t)
+        a, b = self._source_mass(Xs, Xt, split), _uniform(n_t)
         target_labelled = split.labelled[split.target] if y is not None else None
         semi = target_labelled is not None and target_labelled.any()
         plain_entropic = (
@@ -389,6 +430,32 @@ class OTDomainAdapter(BaseAdapter):
                 self._penalize_mismatches(M, y, split, target_labelled)
             self._fit_dense(Xs, Xt, a, b, M, y, split)
         self._build_out_of_sample(Xs, Xt)
+
+    def _source_mass(self, Xs, Xt, split):
+        self.target_proportions_ = None
+        self.source_weight_ = None
+        if self.target_proportions is None:
+            return _uniform(Xs.shape[0])
+        ys = self.y_source_
+        labelled = split.labelled[split.source]
+        if isinstance(self.target_proportions, str):
+            proportions = estimate_target_proportions(
+                Xs[labelled], ys[labelled], Xt
+            )
+        else:
+            proportions = np.asarray(self.target_proportions, dtype=np.float64)
+        weight = np.ones(Xs.shape[0])
+        weight[labelled] = class_weights(ys[labelled], proportions)
+        self.target_proportions_ = proportions / proportions.sum()
+        self.source_weight_ = weight / weight.mean()
+        self._class_ratio = ClassRatio(ys[labelled], proportions)
+        return self.source_weight_ / Xs.shape[0]
+
+    def _row_weights(self, X, y):
+        """Weights of labelled source rows as the plan weighs its own."""
+        if getattr(self, "target_proportions_", None) is None or y is None:
+            return None
+        return self._class_ratio(y)
 
     def _scale_of(self, M):
         if self.cost_scale is None:
