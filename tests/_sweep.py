@@ -56,6 +56,7 @@ NOT_CALLABLE = {
     "NoTargetWarning": "a warning class",
     "TargetMarkerWarning": "a warning class",
     "TARGET_LABEL": "a constant",
+    "NegativeTransferGuard": "a refit rule handed to GridSearchCV, not an estimator",
 }
 
 # --------------------------------------------------------------------------
@@ -333,6 +334,7 @@ BASE_CALLS = {
             ),
         )
     ],
+    "relative_reg": [("", lambda: dict(reg=0.1, M=_cost(5, 4)))],
     "wasserstein_1d": [
         (
             "",
@@ -342,6 +344,14 @@ BASE_CALLS = {
         )
     ],
     # metrics
+    "transport_consistency_scorer": [
+        (
+            "",
+            lambda: dict(
+                estimator=_fitted_da_classifier(), X=_da_data()[0], y=_da_data()[1]
+            ),
+        )
+    ],
     "circular_validation_scorer": [
         (
             "",
@@ -396,6 +406,7 @@ BASE_CALLS = {
         ("", lambda: dict(y=_da_data()[1], n_samples=len(_da_data()[1])))
     ],
     # datasets
+    "load_photo": [("", lambda: dict(name="china"))],
     "make_domain_shift": [
         ("", lambda: dict(n_samples_source=10, n_samples_target=10, random_state=0))
     ],
@@ -465,6 +476,13 @@ def _est_factories():
             lambda: ad.DomainAdaptationRegressor(Ridge(), ad.OTDomainAdapter()),
             reg_data,
             ("predict",),
+        ),
+        "ImportanceReweighter": (
+            lambda: ad.ImportanceReweighter(), cls_data, ("transform",)
+        ),
+        "SubspaceAligner": (lambda: ad.SubspaceAligner(), cls_data, ("transform",)),
+        "MultiSourceAdapter": (
+            lambda: ad.MultiSourceAdapter(), cls_data, ("transform",)
         ),
         "WassersteinDROClassifier": (
             lambda: sklot.linear_model.WassersteinDROClassifier(),

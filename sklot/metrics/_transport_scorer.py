@@ -6,8 +6,8 @@ import numpy as np
 from sklearn.utils import _safe_indexing
 
 from ..solvers import cost_matrix, emd
-from ..solvers._cost import cost_median
-from ._da_scorers import _final_step, _fold_domains, _is_regression
+from ..solvers._api import cost_median
+from ._da_scorers import _as_features, _final_step, _fold_domains, _is_regression
 
 __all__ = ["transport_consistency_scorer"]
 
@@ -15,7 +15,7 @@ __all__ = ["transport_consistency_scorer"]
 def _adapted_source(estimator, X_source, y_source):
     """Source rows as the model's classifier saw them, their weights, the model."""
     Z, final = _final_step(estimator, X_source)
-    Z = np.asarray(Z, dtype=np.float64)
+    Z = _as_features(Z)
     inner = getattr(final, "estimator_", None)
     adapter = getattr(final, "adapter_", None)
     if inner is None or not hasattr(final, "adapter_"):
@@ -110,7 +110,7 @@ def transport_consistency_scorer(estimator, X, y, *, sample_domain=None,
         raise ValueError(
             f"label_cost must be a non-negative float, got {label_cost!r}."
         )
-    y, split, source, target = _fold_domains(X, y, sample_domain)
+    y, split, source, target = _fold_domains(X, y, sample_domain, estimator)
     if _is_regression(estimator, split):
         raise ValueError(
             "transport_consistency_scorer compares class labels; for "
@@ -122,7 +122,7 @@ def transport_consistency_scorer(estimator, X, y, *, sample_domain=None,
         estimator, _safe_indexing(X, source), y_source
     )
     Z_target, _ = _final_step(estimator, _safe_indexing(X, target))
-    Z_target = np.asarray(Z_target, dtype=np.float64)
+    Z_target = _as_features(Z_target)
     pred = np.asarray(estimator.predict(_safe_indexing(X, target)))
     scale = float(cost_median(cost_matrix(Z_source, Z_target)))
     M = cost_matrix(mapped, Z_target)

@@ -233,8 +233,12 @@ def relative_reg(reg, M):
     >>> np.allclose(P, sinkhorn(None, None, M, relative_reg(0.1, M)).plan)
     True
     """
-    if isinstance(reg, bool) or not isinstance(reg, numbers.Real) or not reg > 0:
-        raise ValueError(f"reg must be a positive float, got {reg!r}.")
+    if (
+        isinstance(reg, bool)
+        or not isinstance(reg, numbers.Real)
+        or not 0 < reg < math.inf
+    ):
+        raise ValueError(f"reg must be a positive finite float, got {reg!r}.")
     M = check_finite_array(M, "M")
     scale = cost_median(M)
     if not scale > 0:
