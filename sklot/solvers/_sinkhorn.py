@@ -162,9 +162,14 @@ def sinkhorn(
 
     Updates are over-relaxed adaptively (Thibault et al., 2017), which
     typically halves the iteration count at moderate ``reg`` and helps much
-    more at small ``reg``; the stopping test counts both marginals.
-    Convergence to ``tol = 1e-9`` can still take many thousands of iterations
-    when ``reg`` is below about a hundredth of the median cost.
+    more at small ``reg``; the stopping test counts both marginals. When
+    the last stage of a balanced float64 dense problem still stalls (small
+    ``reg``), the solver switches to Newton steps on the dual with a
+    sparsified Hessian, solved by conjugate gradient with a line search
+    (Tang et al., 2024), then back to scaling steps; each Newton step counts
+    as one iteration in ``n_iter``. The returned plan and the ``converged``
+    flag are checked as for plain Sinkhorn. Unbalanced, float32 and
+    matrix-free problems do not use this stage.
 
     References
     ----------
@@ -177,6 +182,9 @@ def sinkhorn(
     .. [4] A. Thibault, L. Chizat, C. Dossal and N. Papadakis, "Overrelaxed
        Sinkhorn-Knopp algorithm for regularized optimal transport",
        Algorithms 14(5), 2021 (arXiv:1711.01851, 2017).
+    .. [5] X. Tang, M. Shavlovsky, H. Rahmanian, E. Tardini, K. K.
+       Thekumparampil, T. Xiao and L. Ying, "Accelerating Sinkhorn algorithm
+       with sparse Newton iterations", ICLR 2024.
 
     Examples
     --------

@@ -29,6 +29,7 @@ from .._kernels._sinkhorn import (
     scaling_step,
 )
 from ..utils._validation import cost_spread
+from ._sinkhorn_newton import newton_polish
 
 __all__ = [
     "Relaxation",
@@ -311,6 +312,7 @@ def solve_dense(
     stage_tol=1e-2,
     init=None,
     relax=True,
+    newton=True,
 ):
     """Run the stabilized scaling algorithm; return a dict of raw results.
 
@@ -319,7 +321,8 @@ def solve_dense(
     holds ``plan`` (the buffer of the stored kernel, overwritten), ``F``,
     ``G`` (float64), ``n_iter``, ``converged``, ``err`` (the violation of the
     returned iterate as last measured), ``row_mass``, ``col_mass``, ``lin``,
-    ``eps_list``, ``n_absorb``.
+    ``eps_list``, ``n_absorb``, ``n_newton``. ``newton`` allows sparse
+    Newton steps when the last stage of a balanced float64 problem stalls.
     """
     n, m = M.shape
     if init is None:
@@ -335,6 +338,7 @@ def solve_dense(
     translate = not (math.isinf(lam_a) and math.isinf(lam_b))
     lo, hi = math.exp(-st.tau), math.exp(st.tau)
     n_iter = n_absorb = 0
+    stall = _Stall(newton and not translate and M.dtype == np.float64)
     converged = usable = False
     err = best_err = math.inf
     best = None
@@ -376,6 +380,15 @@ def solve_dense(
             if err <= target:
                 converged = final
                 break
+            if final and stall(err):
+                steps, col_err = newton_polish(
+                    st.K, a, b, st.u, st.v, tol, max_iter - n_iter, st.tau
+                )
+                n_iter += steps
+                stall.n_newton += steps
+                relaxation.reset()
+                omega = 1.0
+                continue
             omega = relaxation(err)
             finite = 0.0 < umin < math.inf and 0.0 < vmin and vmax < math.inf
             finite = finite and umax < math.inf
@@ -433,7 +446,38 @@ def solve_dense(
         "lin": float(lin_row.sum()),
         "eps_list": schedule,
         "n_absorb": n_absorb,
+        "n_newton": stall.n_newton,
     }
+
+
+class _Stall:
+    """Whether the last stage has stalled enough to switch to Newton steps.
+
+    Stalled: the violation shrank less than ``_DROP`` times over the last
+    ``_WINDOW`` iterations. Each switch is followed by Sinkhorn steps again,
+    at most ``_ROUNDS`` times.
+    """
+
+    _WINDOW = 10
+    _DROP = 0.5
+    _ROUNDS = 3
+
+    def __init__(self, enabled):
+        self.enabled = enabled
+        self.history = []
+        self.rounds = 0
+        self.n_newton = 0
+
+    def __call__(self, err):
+        if not self.enabled or self.rounds >= self._ROUNDS:
+            return False
+        h = self.history
+        h.append(err)
+        if len(h) <= self._WINDOW or err < self._DROP * h[-1 - self._WINDOW]:
+            return False
+        self.rounds += 1
+        self.history = []
+        return True
 
 
 def _fill_zero_weight(P, w, w_other, P_other, M, eps, axis):
