@@ -1,8 +1,8 @@
 """Every public callable against a catalogue of bad and extreme inputs.
 
 The cases and their classification live in ``tests/_sweep.py``; this module
-runs them once (about a minute on two cores) and asserts the contract of
-DESIGN.md section 6: no hang, no NaN or inf from finite input, no invalid
+runs them once (about a minute on two cores) and asserts the library's
+promise: no hang, no NaN or inf from finite input, no invalid
 input accepted, no exception other than a ValueError/TypeError, and at most
 2% of rejected calls with a message that does not name the argument.
 """
