@@ -92,10 +92,10 @@ def _skewed(n, rng):
 def test_subspace_aligner_recovers_an_orthogonal_map(seed):
     rng = np.random.default_rng(seed)
     Q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
-    Xs = _skewed(3000, rng)
-    Xt = _skewed(3000, rng) @ Q + 5.0
+    Xs = _skewed(2000, rng)
+    Xt = _skewed(2000, rng) @ Q + 5.0
     X = np.vstack([Xs, Xt])
-    y = np.r_[np.zeros(3000, dtype=int), -np.ones(3000, dtype=int)]
+    y = np.r_[np.zeros(2000, dtype=int), -np.ones(2000, dtype=int)]
     aligner = SubspaceAligner().fit(X, y)
     # sampling error of the per-axis spreads; a wrong turn or mirror is off by ~1
     np.testing.assert_allclose(aligner.A_, Q, atol=0.2)
