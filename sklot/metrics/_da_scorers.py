@@ -8,8 +8,13 @@ regression), and their true labels are never needed. Greater is better for
 all of them.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from sklearn.base import clone, is_regressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -157,7 +162,13 @@ def _source_view(estimator, X_source):
     return Z, inner
 
 
-def prediction_entropy_scorer(estimator, X, y, *, sample_domain=None):
+def prediction_entropy_scorer(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+) -> float:
     """Negative mean entropy of the predicted class probabilities on target rows.
 
     A model that is confident on the unlabelled target rows scores high.
@@ -266,8 +277,14 @@ def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
 
 
 def importance_weighted_scorer(
-    estimator, X, y, *, sample_domain=None, weight_estimator=None, max_weight=10.0
-):
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+    weight_estimator: Any = None,
+    max_weight: float = 10.0,
+) -> float:
     """Source accuracy reweighted to the target density (IWCV).
 
     The source rows of the validation fold are scored as the adapted model
@@ -359,7 +376,13 @@ def importance_weighted_scorer(
     return float(np.average(pred == truth, weights=w))
 
 
-def circular_validation_scorer(estimator, X, y, *, sample_domain=None):
+def circular_validation_scorer(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+) -> float:
     """Reverse validation: adapt back from pseudo-labelled target to source.
 
     The fitted model labels the target rows of the fold; a clone of it is
