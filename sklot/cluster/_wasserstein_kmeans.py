@@ -6,7 +6,6 @@ import copy
 import time
 import warnings
 from numbers import Integral, Real
-from typing import Any
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
@@ -336,7 +335,7 @@ class WassersteinKMeans(
         self,
         n_clusters: int = 8,
         *,
-        init: str | Any = "k-means++",
+        init: str | ArrayLike = "k-means++",
         n_init: int | str = "auto",
         max_iter: int = 100,
         tol: float = 1e-4,

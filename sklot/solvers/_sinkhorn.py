@@ -68,7 +68,7 @@ def sinkhorn(
     metric: str = "sqeuclidean",
     max_iter: int = 1000,
     tol: float = 1e-9,
-    epsilon_scaling: str | bool = "auto",
+    epsilon_scaling: str | bool | float = "auto",
     init: tuple[ArrayLike, ArrayLike] | ArrayLike | None = None,
     dtype: DTypeLike | None = None,
     warn: bool = True,
