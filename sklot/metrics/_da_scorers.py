@@ -22,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _num_samples
 
-from ..utils import split_domains
+from ..utils import DomainSplit, split_domains
 
 __all__ = [
     "circular_validation_scorer",
@@ -100,7 +100,9 @@ def _as_features(Z):
         ) from None
 
 
-def _fold_domains(X, y, sample_domain, estimator=None):
+def _fold_domains(
+    X, y, sample_domain, estimator=None
+) -> tuple[np.ndarray, DomainSplit, np.ndarray, np.ndarray]:
     if estimator is not None:
         _check_fold_X(estimator, X)
     if y is None:

@@ -581,7 +581,7 @@ def _check_clouds(points_list, weights_list):
 )
 def barycenter_free_support(
     points_list: Sequence[ArrayLike],
-    weights_list: Sequence[ArrayLike] | None = None,
+    weights_list: Sequence[ArrayLike | None] | None = None,
     X_init: ArrayLike | None = None,
     weights: ArrayLike | None = None,
     reg: float | None = None,
@@ -810,7 +810,7 @@ def _quantile_grid(sorted_samples, n_quantiles=None):
 )
 def barycenter_1d(
     values_list: Sequence[ArrayLike],
-    weights_list: Sequence[ArrayLike] | None = None,
+    weights_list: Sequence[ArrayLike | None] | None = None,
     weights: ArrayLike | None = None,
     *,
     n_quantiles: int | None = None,

@@ -122,7 +122,7 @@ def _is_uniform(w):
     return w is None or bool(np.all(w == w.flat[0]))
 
 
-def _unit_scale(p, *arrays):
+def _unit_scale(p, *arrays) -> float:
     """Return 1, or a power of two to divide extreme data by.
 
     When ``|x - y|^p`` could overflow (or underflow) for the largest
