@@ -1,5 +1,7 @@
 """k-means in Wasserstein space: samples are distributions."""
 
+from __future__ import annotations
+
 import copy
 import time
 import warnings
@@ -7,6 +9,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -330,19 +333,19 @@ class WassersteinKMeans(
 
     def __init__(
         self,
-        n_clusters=8,
+        n_clusters: int = 8,
         *,
-        init="k-means++",
-        n_init="auto",
-        max_iter=100,
-        tol=1e-4,
-        reg="auto",
-        support=None,
-        metric="sqeuclidean",
-        random_state=None,
-        n_jobs=None,
-        verbose=0,
-    ):
+        init: str | ArrayLike = "k-means++",
+        n_init: int | str = "auto",
+        max_iter: int = 100,
+        tol: float = 1e-4,
+        reg: float | str | None = "auto",
+        support: ArrayLike | None = None,
+        metric: str = "sqeuclidean",
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.n_clusters = n_clusters
         self.init = init
         self.n_init = n_init
@@ -416,7 +419,7 @@ class WassersteinKMeans(
         return _AUTO_REG if dist.kind == "histograms" else None
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> WassersteinKMeans:
         """Compute the clustering.
 
         Parameters
@@ -529,7 +532,7 @@ class WassersteinKMeans(
         costs = np.maximum(costs, 0.0)
         return np.sqrt(costs) if self.metric == "sqeuclidean" else costs
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Index of the closest centroid of every distribution.
 
         Parameters
@@ -563,7 +566,7 @@ class WassersteinKMeans(
         """
         return self.fit(X).labels_
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Wasserstein distances from every distribution to every centroid.
 
         Parameters
@@ -580,7 +583,9 @@ class WassersteinKMeans(
         """
         return self._distances(self._costs(X))
 
-    def fit_transform(self, X, y=None):
+    def fit_transform(
+        self, X: ArrayLike, y: ArrayLike | None = None
+    ) -> np.ndarray:
         """Fit, then return the distances of the training distributions.
 
         Parameters

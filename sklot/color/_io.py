@@ -1,9 +1,12 @@
 """Image files in and out, through Pillow (the optional ``image`` extra)."""
 
+from __future__ import annotations
+
 import os
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, validate_params
 
 __all__ = ["read_image", "write_image"]
@@ -21,7 +24,7 @@ def _pillow():
 
 
 @validate_params({"path": [str, os.PathLike]}, prefer_skip_nested_validation=True)
-def read_image(path):
+def read_image(path: str | os.PathLike) -> np.ndarray:
     """Read an image file into a NumPy array.
 
     Parameters
@@ -90,7 +93,9 @@ def read_image(path):
     },
     prefer_skip_nested_validation=True,
 )
-def write_image(path, image, *, quality=95):
+def write_image(
+    path: str | os.PathLike, image: ArrayLike, *, quality: int = 95
+) -> None:
     """Write an image array to a file.
 
     Parameters

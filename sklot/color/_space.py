@@ -6,7 +6,10 @@ formulas (the linear segment extends below zero), so the round trip holds for
 any finite input.
 """
 
+from __future__ import annotations
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import validate_params
 
 __all__ = ["lab_to_rgb", "luma", "rgb_to_lab"]
@@ -26,7 +29,7 @@ _DELTA = 6.0 / 29.0
 LUMA_WEIGHTS = np.array([0.2126, 0.7152, 0.0722])
 
 
-def _check_rgb_like(x, name):
+def _check_rgb_like(x, name) -> np.ndarray:
     try:
         x = np.asarray(x)
     except ValueError:
@@ -104,7 +107,7 @@ def _f_inv(t):
 
 
 @validate_params({"rgb": ["array-like"]}, prefer_skip_nested_validation=True)
-def rgb_to_lab(rgb):
+def rgb_to_lab(rgb: ArrayLike) -> np.ndarray:
     """Convert sRGB colours in [0, 1] to CIE L*a*b* (D65 white point).
 
     Parameters
@@ -152,7 +155,7 @@ def rgb_to_lab(rgb):
 
 
 @validate_params({"lab": ["array-like"]}, prefer_skip_nested_validation=True)
-def lab_to_rgb(lab):
+def lab_to_rgb(lab: ArrayLike) -> np.ndarray:
     """Convert CIE L*a*b* (D65) colours to gamma-encoded sRGB.
 
     Parameters
@@ -192,7 +195,7 @@ def lab_to_rgb(lab):
 
 
 @validate_params({"rgb": ["array-like"]}, prefer_skip_nested_validation=True)
-def luma(rgb):
+def luma(rgb: ArrayLike) -> np.ndarray:
     """Rec. 709 luma of gamma-encoded RGB colours.
 
     Parameters

@@ -1,9 +1,12 @@
 """Colour transfer between images by optimal transport."""
 
+from __future__ import annotations
+
 import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import fft
 from sklearn.base import (
     BaseEstimator,
@@ -288,18 +291,18 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        method="sliced",
+        method: str = "sliced",
         *,
-        color_space="rgb",
-        n_palette=1000,
-        reg=None,
-        n_iter=10,
-        preserve_luminance=False,
-        regrain=None,
-        clip=True,
-        random_state=None,
-        verbose=0,
-    ):
+        color_space: str = "rgb",
+        n_palette: int = 1000,
+        reg: float | None = None,
+        n_iter: int = 10,
+        preserve_luminance: bool = False,
+        regrain: float | None = None,
+        clip: bool = True,
+        random_state: int | np.random.RandomState | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.method = method
         self.color_space = color_space
         self.n_palette = n_palette
@@ -367,7 +370,7 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     # ----------------------------------------------------------------- fit
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> ColorTransferer:
         """Learn the colour distribution of the reference.
 
         Parameters
@@ -461,7 +464,7 @@ class ColorTransferer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     # ----------------------------------------------------------- transform
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray | list[np.ndarray]:
         """Recolour images (or sets of colours) with the reference's palette.
 
         Parameters

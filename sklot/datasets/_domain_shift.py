@@ -1,5 +1,7 @@
 """Synthetic source/target samples with a controlled domain shift."""
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -165,18 +167,18 @@ def _embed(kind, z_s, z_t, n_features, shift, noise, rng):
     prefer_skip_nested_validation=True,
 )
 def make_domain_shift(
-    kind="conditional",
+    kind: str = "conditional",
     *,
-    n_samples_source=200,
-    n_samples_target=200,
-    n_features=2,
-    n_classes=2,
-    shift=1.0,
-    noise=1.0,
-    task="classification",
-    return_target_labels=False,
-    random_state=None,
-):
+    n_samples_source: int = 200,
+    n_samples_target: int = 200,
+    n_features: int = 2,
+    n_classes: int = 2,
+    shift: float = 1.0,
+    noise: float = 1.0,
+    task: str = "classification",
+    return_target_labels: bool = False,
+    random_state: int | np.random.RandomState | None = None,
+) -> tuple[np.ndarray, ...]:
     """Draw a labelled source sample and an unlabelled, shifted target sample.
 
     The two samples come stacked in the domain convention of sklot's adapters

@@ -1,8 +1,11 @@
 """Sliced-Wasserstein kernel and embedding for distribution-valued samples."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassNamePrefixFeaturesOutMixin,
@@ -164,14 +167,14 @@ class SlicedWassersteinKernel(_SlicedBase):
 
     def __init__(
         self,
-        n_projections=50,
-        gamma="median",
-        p=2,
-        support=None,
-        random_state=None,
-        n_jobs=None,
-        diagrams=False,
-    ):
+        n_projections: int = 50,
+        gamma: float | str = "median",
+        p: float = 2,
+        support: ArrayLike | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+        diagrams: bool = False,
+    ) -> None:
         self.n_projections = n_projections
         self.gamma = gamma
         self.p = p
@@ -241,7 +244,7 @@ class SlicedWassersteinKernel(_SlicedBase):
         return 1.0 / median if median > 0 else 1.0
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> SlicedWassersteinKernel:
         """Store the reference distributions and draw the directions.
 
         Parameters
@@ -264,7 +267,9 @@ class SlicedWassersteinKernel(_SlicedBase):
         return self
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit_transform(self, X, y=None):
+    def fit_transform(
+        self, X: ArrayLike, y: ArrayLike | None = None
+    ) -> np.ndarray:
         """Fit, then return the symmetric Gram matrix of ``X``.
 
         Computes each pair once (half the work of ``fit(X).transform(X)``,
@@ -290,7 +295,7 @@ class SlicedWassersteinKernel(_SlicedBase):
             self.gamma_ = float(self.gamma)
         return np.exp(-self.gamma_ * costs)
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Kernel values between ``X`` and the fitted distributions.
 
         Parameters
@@ -393,13 +398,13 @@ class SlicedWassersteinEmbedding(_SlicedBase):
 
     def __init__(
         self,
-        n_projections=50,
-        n_quantiles=20,
-        p=2,
-        support=None,
-        random_state=None,
-        n_jobs=None,
-    ):
+        n_projections: int = 50,
+        n_quantiles: int = 20,
+        p: float = 2,
+        support: ArrayLike | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+    ) -> None:
         self.n_projections = n_projections
         self.n_quantiles = n_quantiles
         self.p = p
@@ -408,7 +413,9 @@ class SlicedWassersteinEmbedding(_SlicedBase):
         self.n_jobs = n_jobs
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike | None = None
+    ) -> SlicedWassersteinEmbedding:
         """Draw the directions for the dimension of ``X``.
 
         Parameters
@@ -427,7 +434,7 @@ class SlicedWassersteinEmbedding(_SlicedBase):
         self.projections_ = self._draw_projections(dists.dim)
         return self
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Embed each distribution.
 
         Parameters

@@ -1,9 +1,12 @@
 """Wasserstein distributionally robust linear classifier."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike
 from scipy.special import log_expit, logsumexp
 from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils import compute_class_weight
@@ -172,18 +175,18 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
 
     def __init__(
         self,
-        radius=0.1,
+        radius: float = 0.1,
         *,
-        loss="logistic",
-        p=2,
-        label_cost=np.inf,
-        fit_intercept=True,
-        max_iter=100,
-        tol=1e-6,
-        class_weight=None,
-        n_jobs=None,
-        verbose=0,
-    ):
+        loss: str = "logistic",
+        p: float = 2,
+        label_cost: float = np.inf,
+        fit_intercept: bool = True,
+        max_iter: int = 100,
+        tol: float = 1e-6,
+        class_weight: dict | str | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+    ) -> None:
         self.radius = radius
         self.loss = loss
         self.p = p
@@ -196,7 +199,9 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         self.verbose = verbose
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(
+        self, X: ArrayLike, y: ArrayLike, sample_weight: ArrayLike | None = None
+    ) -> WassersteinDROClassifier:
         """Fit the robust classifier.
 
         Parameters
@@ -279,7 +284,7 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([f.n_iter for f in fits], dtype=np.int32)
         return self
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Signed scores ``X @ coef_.T + intercept_``.
 
         Parameters
@@ -298,7 +303,7 @@ class WassersteinDROClassifier(ClassifierMixin, BaseEstimator):
         scores = X @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Predict class labels.
 
         Parameters

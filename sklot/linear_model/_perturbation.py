@@ -1,8 +1,12 @@
 """Closed-form worst-case perturbations of data for linear classifiers."""
 
+from __future__ import annotations
+
 from numbers import Real
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import (
     Interval,
     Options,
@@ -51,8 +55,15 @@ def _dual_direction(v, p):
     prefer_skip_nested_validation=True,
 )
 def worst_case_perturbation(
-    estimator, X, y, budget, *, p=2, budget_type="sample", sample_weight=None
-):
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    budget: float,
+    *,
+    p: float = 2,
+    budget_type: str = "sample",
+    sample_weight: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Worst-case perturbation of a data set for a fitted linear classifier.
 
     For a linear classifier the strongest attack has a closed form, so this

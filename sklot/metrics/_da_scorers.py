@@ -8,8 +8,13 @@ regression), and their true labels are never needed. Greater is better for
 all of them.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from sklearn.base import clone, is_regressor
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -17,7 +22,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _num_samples
 
-from ..utils import split_domains
+from ..utils import DomainSplit, split_domains
 
 __all__ = [
     "circular_validation_scorer",
@@ -95,7 +100,9 @@ def _as_features(Z):
         ) from None
 
 
-def _fold_domains(X, y, sample_domain, estimator=None):
+def _fold_domains(
+    X, y, sample_domain, estimator=None
+) -> tuple[np.ndarray, DomainSplit, np.ndarray, np.ndarray]:
     if estimator is not None:
         _check_fold_X(estimator, X)
     if y is None:
@@ -157,7 +164,13 @@ def _source_view(estimator, X_source):
     return Z, inner
 
 
-def prediction_entropy_scorer(estimator, X, y, *, sample_domain=None):
+def prediction_entropy_scorer(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+) -> float:
     """Negative mean entropy of the predicted class probabilities on target rows.
 
     A model that is confident on the unlabelled target rows scores high.
@@ -266,8 +279,14 @@ def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
 
 
 def importance_weighted_scorer(
-    estimator, X, y, *, sample_domain=None, weight_estimator=None, max_weight=10.0
-):
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+    weight_estimator: Any = None,
+    max_weight: float = 10.0,
+) -> float:
     """Source accuracy reweighted to the target density (IWCV).
 
     The source rows of the validation fold are scored as the adapted model
@@ -359,7 +378,13 @@ def importance_weighted_scorer(
     return float(np.average(pred == truth, weights=w))
 
 
-def circular_validation_scorer(estimator, X, y, *, sample_domain=None):
+def circular_validation_scorer(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+) -> float:
     """Reverse validation: adapt back from pseudo-labelled target to source.
 
     The fitted model labels the target rows of the fold; a clone of it is

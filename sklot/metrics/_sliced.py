@@ -1,8 +1,11 @@
 """Pairwise sliced Wasserstein distances and kernels between distributions."""
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, validate_params
 
 from ..solvers import sliced_wasserstein_pairwise
@@ -27,17 +30,17 @@ _COMMON_CONSTRAINTS = {
     prefer_skip_nested_validation=True,
 )
 def pairwise_sliced_wasserstein(
-    X,
-    Y=None,
+    X: ArrayLike,
+    Y: ArrayLike | None = None,
     *,
-    n_projections=50,
-    p=2,
-    projections=None,
-    support=None,
-    random_state=None,
-    n_jobs=None,
-    diagrams=False,
-):
+    n_projections: int = 50,
+    p: float = 2,
+    projections: ArrayLike | None = None,
+    support: ArrayLike | None = None,
+    random_state: int | np.random.RandomState | None = None,
+    n_jobs: int | None = None,
+    diagrams: bool = False,
+) -> np.ndarray:
     r"""Sliced Wasserstein distance matrix between two batches of distributions.
 
     The distribution-valued counterpart of
@@ -126,18 +129,18 @@ def pairwise_sliced_wasserstein(
     prefer_skip_nested_validation=True,
 )
 def sliced_wasserstein_kernel(
-    X,
-    Y=None,
+    X: ArrayLike,
+    Y: ArrayLike | None = None,
     *,
-    gamma=1.0,
-    n_projections=50,
-    p=2,
-    projections=None,
-    support=None,
-    random_state=None,
-    n_jobs=None,
-    diagrams=False,
-):
+    gamma: float = 1.0,
+    n_projections: int = 50,
+    p: float = 2,
+    projections: ArrayLike | None = None,
+    support: ArrayLike | None = None,
+    random_state: int | np.random.RandomState | None = None,
+    n_jobs: int | None = None,
+    diagrams: bool = False,
+) -> np.ndarray:
     r"""Sliced Wasserstein Gaussian kernel between two batches of distributions.
 
     .. math::

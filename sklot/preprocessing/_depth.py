@@ -1,8 +1,11 @@
 """Monge-Kantorovich depth and the outlier detector built on it."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import BaseEstimator, OutlierMixin, _fit_context
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -90,14 +93,20 @@ class OTDepthOutlierDetector(OutlierMixin, BaseEstimator):
         "random_state": ["random_state"],
     }
 
-    def __init__(self, contamination=0.1, subsample=2000, reg=1e-2, random_state=None):
+    def __init__(
+        self,
+        contamination: float = 0.1,
+        subsample: int | None = 2000,
+        reg: float = 1e-2,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.contamination = contamination
         self.subsample = subsample
         self.reg = reg
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> OTDepthOutlierDetector:
         """Fit the rank map and the threshold.
 
         Parameters
@@ -130,7 +139,7 @@ class OTDepthOutlierDetector(OutlierMixin, BaseEstimator):
         # outer shell) would score as inliers.
         return -np.linalg.norm(self.transformer_._interpolate(X), axis=1)
 
-    def score_samples(self, X):
+    def score_samples(self, X: ArrayLike) -> np.ndarray:
         """Opposite of the center-outward rank norm (higher: deeper).
 
         Parameters
@@ -147,7 +156,7 @@ class OTDepthOutlierDetector(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         return self._scores(X)
 
-    def decision_function(self, X):
+    def decision_function(self, X: ArrayLike) -> np.ndarray:
         """Shifted scores: negative for outliers.
 
         Parameters
@@ -162,7 +171,7 @@ class OTDepthOutlierDetector(OutlierMixin, BaseEstimator):
         """
         return self.score_samples(X) - self.offset_
 
-    def predict(self, X):
+    def predict(self, X: ArrayLike) -> np.ndarray:
         """Label rows as inliers (+1) or outliers (-1).
 
         Parameters

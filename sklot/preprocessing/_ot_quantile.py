@@ -1,8 +1,11 @@
 """Multivariate quantiles and ranks by optimal transport."""
 
+from __future__ import annotations
+
 from numbers import Integral, Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -192,18 +195,18 @@ class OTQuantileTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
 
     def __init__(
         self,
-        output_distribution="uniform_ball",
-        subsample=2000,
-        reg=1e-3,
-        random_state=None,
-    ):
+        output_distribution: str = "uniform_ball",
+        subsample: int | None = 2000,
+        reg: float = 1e-3,
+        random_state: int | np.random.RandomState | None = None,
+    ) -> None:
         self.output_distribution = output_distribution
         self.subsample = subsample
         self.reg = reg
         self.random_state = random_state
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
+    def fit(self, X: ArrayLike, y: ArrayLike | None = None) -> OTQuantileTransformer:
         """Assign the (subsampled) rows to the reference grid.
 
         Parameters
@@ -252,7 +255,7 @@ class OTQuantileTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
     def _standardise(self, X):
         return (X - self.mean_) / self.scale_
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Center-outward ranks (or Gaussian scores) of the rows of ``X``.
 
         Parameters
@@ -284,7 +287,7 @@ class OTQuantileTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimato
             self._standardise(X), self.references_, self._g, self.reg_
         )
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Multivariate quantiles: map reference points back to data space.
 
         Parameters

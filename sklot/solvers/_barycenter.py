@@ -16,12 +16,16 @@ Each returns an :class:`OTResult` with ``plan=None``; the barycenter itself
 is in ``extra["support"]`` and ``extra["weights"]``.
 """
 
+from __future__ import annotations
+
 import numbers
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
 from joblib import Parallel, delayed
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
@@ -353,16 +357,16 @@ def _exact_fixed_support_unit(H, C, lam):
     }
 )
 def barycenter_fixed_support(
-    histograms,
-    M=None,
-    reg=None,
-    weights=None,
+    histograms: ArrayLike,
+    M: ArrayLike | None = None,
+    reg: float | None = None,
+    weights: ArrayLike | None = None,
     *,
-    support=None,
-    metric="sqeuclidean",
-    max_iter=1000,
-    tol=1e-9,
-):
+    support: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+    max_iter: int = 1000,
+    tol: float = 1e-9,
+) -> OTResult:
     r"""Wasserstein barycenter of histograms, on fixed support points.
 
     Finds the histogram :math:`p` over ``m`` given points minimising
@@ -576,19 +580,19 @@ def _check_clouds(points_list, weights_list):
     }
 )
 def barycenter_free_support(
-    points_list,
-    weights_list=None,
-    X_init=None,
-    weights=None,
-    reg=None,
+    points_list: Sequence[ArrayLike],
+    weights_list: Sequence[ArrayLike | None] | None = None,
+    X_init: ArrayLike | None = None,
+    weights: ArrayLike | None = None,
+    reg: float | None = None,
     *,
-    b=None,
-    n_support=None,
-    max_iter=100,
-    tol=1e-9,
-    n_jobs=None,
-    random_state=None,
-):
+    b: ArrayLike | None = None,
+    n_support: int | None = None,
+    max_iter: int = 100,
+    tol: float = 1e-9,
+    n_jobs: int | None = None,
+    random_state: int | np.random.RandomState | None = None,
+) -> OTResult:
     r"""Wasserstein-2 barycenter of point clouds, with moving support points.
 
     Minimises :math:`\sum_k \lambda_k W_2^2(\mu_k, \nu)` over
@@ -804,7 +808,13 @@ def _quantile_grid(sorted_samples, n_quantiles=None):
         "n_quantiles": [COUNT, None],
     }
 )
-def barycenter_1d(values_list, weights_list=None, weights=None, *, n_quantiles=None):
+def barycenter_1d(
+    values_list: Sequence[ArrayLike],
+    weights_list: Sequence[ArrayLike | None] | None = None,
+    weights: ArrayLike | None = None,
+    *,
+    n_quantiles: int | None = None,
+) -> OTResult:
     r"""Exact Wasserstein-2 barycenter of distributions on the line.
 
     On the line the barycenter's quantile function is the weighted average

@@ -1,10 +1,13 @@
 """Class-regularized (group-lasso) optimal transport, entropic or exact."""
 
+from __future__ import annotations
+
 import math
 import warnings
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 from scipy import sparse
 from scipy.optimize import minimize_scalar
 from scipy.special import xlogy
@@ -48,21 +51,21 @@ def _entropic_objective(P, M, reg, ab_log):
     }
 )
 def class_regularized_ot(
-    a,
-    b,
-    M,
-    reg,
-    reg_class,
-    labels_source,
+    a: ArrayLike | None,
+    b: ArrayLike | None,
+    M: ArrayLike,
+    reg: float | None,
+    reg_class: float,
+    labels_source: ArrayLike,
     *,
-    penalty="lpl1",
-    max_iter=20,
-    tol=1e-9,
-    inner_max_iter=1000,
-    objective_tol=1e-7,
-    dtype=None,
-    warn=True,
-):
+    penalty: str = "lpl1",
+    max_iter: int = 20,
+    tol: float = 1e-9,
+    inner_max_iter: int = 1000,
+    objective_tol: float = 1e-7,
+    dtype: DTypeLike | None = None,
+    warn: bool = True,
+) -> OTResult:
     r"""Entropic transport that keeps each target point fed by few classes.
 
     Solves, over couplings ``P`` with marginals ``a`` and ``b``,

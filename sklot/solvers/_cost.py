@@ -1,9 +1,12 @@
 """Ground cost matrices."""
 
+from __future__ import annotations
+
 import math
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.spatial.distance import cdist
 
 from .._kernels._dense import count_bracket, finish_sqeuclidean
@@ -124,7 +127,12 @@ def cost_median(M):
     return float(np.median(flat))
 
 
-def cost_matrix(X, Y=None, metric="sqeuclidean", p=2):
+def cost_matrix(
+    X: ArrayLike,
+    Y: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+    p: float = 2,
+) -> np.ndarray:
     """Pairwise ground cost between the rows of ``X`` and ``Y``.
 
     Parameters
@@ -199,7 +207,7 @@ def cost_matrix(X, Y=None, metric="sqeuclidean", p=2):
 
 
 
-def relative_reg(reg, M):
+def relative_reg(reg: float, M: ArrayLike) -> float:
     """Absolute entropic regularization for a ``reg`` relative to ``M``.
 
     sklot's estimators take ``reg`` relative to the scale of their ground

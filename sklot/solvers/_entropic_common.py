@@ -1,8 +1,11 @@
 """Validation and result assembly shared by the entropic solvers."""
 
+from __future__ import annotations
+
 import math
 import numbers
 import warnings
+from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -48,7 +51,9 @@ def check_dtype(dtype, default):
     return dt
 
 
-def check_problem(a, b, M, X, Y, metric, dtype):
+def check_problem(
+    a, b, M, X, Y, metric, dtype
+) -> tuple[np.ndarray, np.ndarray, Any, Any, Any, np.dtype]:
     """Validate a dense (``M``) or matrix-free (``X``, ``Y``) problem.
 
     Returns ``(a, b, M, X, Y, dtype)`` with ``M`` None in the matrix-free

@@ -11,9 +11,12 @@ helpers evaluate from them, for any points (out-of-sample ones included):
 - blocks of rows of the plan ``P_ij = a_i b_j exp((f_i + g_j - c_ij) / reg)``.
 """
 
+from __future__ import annotations
+
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from ..utils._validation import check_finite_array, check_marginal, points_spread
 from ._constraints import ARRAY, solver_params
@@ -33,7 +36,9 @@ __all__ = ["barycentric_map", "entropic_c_transform", "entropic_plan"]
 _BLOCK_ENTRIES = 1 << 22
 
 
-def _check_points(X, Y, g, reg, b, metric):
+def _check_points(
+    X, Y, g, reg, b, metric
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     reg = check_positive(reg, "reg")
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
@@ -57,7 +62,7 @@ def _check_points(X, Y, g, reg, b, metric):
     return X, Y, g, reg, b
 
 
-def _check_rows(rows, n):
+def _check_rows(rows, n) -> np.ndarray:
     """Return the plan rows that ``rows`` selects (None, slice, ints, mask)."""
     if rows is None:
         return np.arange(n)
@@ -128,7 +133,15 @@ def _transform(X, Y, g, reg, b, metric, values):
         "metric": [str],
     }
 )
-def entropic_c_transform(X, Y, g, reg, *, b=None, metric="sqeuclidean"):
+def entropic_c_transform(
+    X: ArrayLike,
+    Y: ArrayLike,
+    g: ArrayLike,
+    reg: float,
+    *,
+    b: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+) -> np.ndarray:
     r"""Source potential at any points, from the target potential.
 
     .. math::
@@ -182,7 +195,16 @@ def entropic_c_transform(X, Y, g, reg, *, b=None, metric="sqeuclidean"):
         "metric": [str],
     }
 )
-def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
+def barycentric_map(
+    X: ArrayLike,
+    Y: ArrayLike,
+    g: ArrayLike,
+    reg: float,
+    *,
+    b: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+    values: ArrayLike | None = None,
+) -> np.ndarray:
     r"""Entropic map of any points towards the target, from the potential ``g``.
 
     .. math::
@@ -268,8 +290,17 @@ def barycentric_map(X, Y, g, reg, *, b=None, metric="sqeuclidean", values=None):
     }
 )
 def entropic_plan(
-    f, g, X, Y, reg, *, a=None, b=None, metric="sqeuclidean", rows=None
-):
+    f: ArrayLike,
+    g: ArrayLike,
+    X: ArrayLike,
+    Y: ArrayLike,
+    reg: float,
+    *,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+    rows: slice | ArrayLike | None = None,
+) -> np.ndarray:
     r"""Rows of the entropic plan from the potentials of a solve.
 
     .. math::

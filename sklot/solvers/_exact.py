@@ -1,10 +1,13 @@
 """Exact optimal transport between discrete measures (network simplex)."""
 
+from __future__ import annotations
+
 import numbers
 import warnings
 from numbers import Integral
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._network_simplex import network_simplex
@@ -128,7 +131,13 @@ def _solve(M, a, b, max_iter):
         "max_iter": [Integral, None],
     }
 )
-def emd(a, b, M, *, max_iter=None):
+def emd(
+    a: ArrayLike | None,
+    b: ArrayLike | None,
+    M: ArrayLike,
+    *,
+    max_iter: int | None = None,
+) -> OTResult:
     r"""Exact optimal transport plan by the network simplex.
 
     Solves the Kantorovich linear program
@@ -326,7 +335,13 @@ def _emd_valid(a, b, M, max_iter=0):
         "max_iter": [Integral, None],
     }
 )
-def emd2(a, b, M, *, max_iter=None):
+def emd2(
+    a: ArrayLike | None,
+    b: ArrayLike | None,
+    M: ArrayLike,
+    *,
+    max_iter: int | None = None,
+) -> float:
     """Exact optimal transport cost: ``emd(a, b, M).value``.
 
     Parameters

@@ -9,10 +9,14 @@ equation. Every matrix square root is taken by a symmetric eigendecomposition
 clipped to zero.
 """
 
+from __future__ import annotations
+
 import numbers
 import warnings
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 
@@ -56,7 +60,7 @@ def _check_reg(reg):
     return float(reg)
 
 
-def _check_mean(m, name, d=None):
+def _check_mean(m, name, d=None) -> np.ndarray:
     m = np.atleast_1d(check_finite_array(np.atleast_1d(m), name, ensure_2d=False))
     m = m.astype(np.float64, copy=False)
     if d is not None and m.shape[0] != d:
@@ -67,7 +71,7 @@ def _check_mean(m, name, d=None):
     return m
 
 
-def _check_covariance(S, name):
+def _check_covariance(S, name) -> np.ndarray:
     S = np.asarray(S, dtype=np.float64) if np.isscalar(S) else S
     S = check_finite_array(np.atleast_2d(S), name).astype(np.float64, copy=False)
     if S.shape[0] != S.shape[1]:
@@ -206,7 +210,7 @@ def _empirical_moments(X, weights=None, bias=True, name="X"):
     return mean, (cov + cov.T) / 2
 
 
-def _check_samples(X, name, d=None):
+def _check_samples(X, name, d=None) -> np.ndarray:
     X = check_finite_array(X, name)
     if d is not None and X.shape[1] != d:
         raise ValueError(
@@ -227,7 +231,9 @@ def _check_samples(X, name, d=None):
         "squared": ["boolean"],
     }
 )
-def bures_distance(S1, S2, *, squared=False):
+def bures_distance(
+    S1: ArrayLike | float, S2: ArrayLike | float, *, squared: bool = False
+) -> float:
     """Bures distance between two covariance matrices.
 
     ``B(S1, S2)^2 = tr S1 + tr S2 - 2 tr (S1^{1/2} S2 S1^{1/2})^{1/2}``: the
@@ -276,7 +282,14 @@ def bures_distance(S1, S2, *, squared=False):
         "squared": ["boolean"],
     }
 )
-def bures_wasserstein_distance(m1, S1, m2, S2, *, squared=False):
+def bures_wasserstein_distance(
+    m1: ArrayLike | float,
+    S1: ArrayLike | float,
+    m2: ArrayLike | float,
+    S2: ArrayLike | float,
+    *,
+    squared: bool = False,
+) -> float:
     r"""2-Wasserstein distance between two Gaussian distributions.
 
     For ``N(m1, S1)`` and ``N(m2, S2)`` the quadratic-cost optimal transport
@@ -360,7 +373,14 @@ def bures_wasserstein_distance(m1, S1, m2, S2, *, squared=False):
         "S_t": ["array-like", numbers.Real],
     }
 )
-def gaussian_monge_map(m_s, S_s, m_t, S_t, *, reg=0.0):
+def gaussian_monge_map(
+    m_s: ArrayLike,
+    S_s: ArrayLike,
+    m_t: ArrayLike,
+    S_t: ArrayLike,
+    *,
+    reg: float = 0.0,
+) -> tuple[np.ndarray, np.ndarray]:
     r"""Optimal transport map between two Gaussian distributions.
 
     The quadratic-cost optimal map from ``N(m_s, S_s)`` to ``N(m_t, S_t)`` is
@@ -467,8 +487,15 @@ def _empirical_pair(Xs, Xt, reg, bias, ws, wt):
     }
 )
 def empirical_bures_wasserstein_distance(
-    Xs, Xt, *, reg=0.0, bias=True, ws=None, wt=None, squared=False
-):
+    Xs: ArrayLike,
+    Xt: ArrayLike,
+    *,
+    reg: float = 0.0,
+    bias: bool = True,
+    ws: ArrayLike | None = None,
+    wt: ArrayLike | None = None,
+    squared: bool = False,
+) -> float:
     """2-Wasserstein distance between Gaussians fitted to two samples.
 
     The sample means and covariances (divided by the total weight, not
@@ -524,7 +551,15 @@ def empirical_bures_wasserstein_distance(
         "wt": ARRAY,
     }
 )
-def empirical_gaussian_monge_map(Xs, Xt, *, reg=0.0, bias=True, ws=None, wt=None):
+def empirical_gaussian_monge_map(
+    Xs: ArrayLike,
+    Xt: ArrayLike,
+    *,
+    reg: float = 0.0,
+    bias: bool = True,
+    ws: ArrayLike | None = None,
+    wt: ArrayLike | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Gaussian optimal transport map between Gaussians fitted to samples.
 
     The sample means and covariances are plugged into
@@ -612,8 +647,14 @@ def _pinv_sqrt_pair(S):
     }
 )
 def gaussian_barycenter(
-    means, covs, weights=None, *, max_iter=1000, tol=1e-9, verbose=False
-):
+    means: ArrayLike,
+    covs: ArrayLike,
+    weights: ArrayLike | None = None,
+    *,
+    max_iter: int = 1000,
+    tol: float = 1e-9,
+    verbose: bool = False,
+) -> OTResult:
     r"""Wasserstein barycenter of Gaussian distributions (Bures fixed point).
 
     The barycenter of ``N(m_i, S_i)`` with weights ``w_i`` is the Gaussian
@@ -779,9 +820,15 @@ def gaussian_barycenter(
     }
 )
 def empirical_gaussian_barycenter(
-    X_list, weights=None, *, reg=0.0, bias=True, max_iter=1000, tol=1e-9,
-    verbose=False,
-):
+    X_list: Sequence[ArrayLike],
+    weights: ArrayLike | None = None,
+    *,
+    reg: float = 0.0,
+    bias: bool = True,
+    max_iter: int = 1000,
+    tol: float = 1e-9,
+    verbose: bool = False,
+) -> OTResult:
     """Wasserstein barycenter of Gaussians fitted to several samples.
 
     Each sample's mean and covariance (divided by its number of rows, plus

@@ -1,9 +1,12 @@
 """Entropic optimal transport: Sinkhorn and the Sinkhorn divergence."""
 
+from __future__ import annotations
+
 import math
 import warnings
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 from sklearn.exceptions import ConvergenceWarning
 
 from .._kernels._config import use_parallel
@@ -22,6 +25,7 @@ from ._entropic_common import (
     entropic_result,
     make_schedule,
 )
+from ._result import OTResult
 from ._sinkhorn_dense import log_weights, n_chunks, solve_dense
 from ._sinkhorn_online import (
     POWERS,
@@ -54,21 +58,21 @@ _DENSE_MAX_ENTRIES = 1 << 24
     }
 )
 def sinkhorn(
-    a=None,
-    b=None,
-    M=None,
-    reg=None,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
+    M: ArrayLike | None = None,
+    reg: float | None = None,
     *,
-    X=None,
-    Y=None,
-    metric="sqeuclidean",
-    max_iter=1000,
-    tol=1e-9,
-    epsilon_scaling="auto",
-    init=None,
-    dtype=None,
-    warn=True,
-):
+    X: ArrayLike | None = None,
+    Y: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+    max_iter: int = 1000,
+    tol: float = 1e-9,
+    epsilon_scaling: str | bool | float = "auto",
+    init: tuple[ArrayLike, ArrayLike] | ArrayLike | None = None,
+    dtype: DTypeLike | None = None,
+    warn: bool = True,
+) -> OTResult:
     r"""Entropic optimal transport by a stabilized Sinkhorn algorithm.
 
     Solves
@@ -278,17 +282,17 @@ def _balance_init(init):
     }
 )
 def sinkhorn_divergence(
-    X,
-    Y,
-    a=None,
-    b=None,
+    X: ArrayLike,
+    Y: ArrayLike,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
     *,
-    reg,
-    metric="sqeuclidean",
-    max_iter=1000,
-    tol=1e-9,
-    matrix_free="auto",
-):
+    reg: float,
+    metric: str = "sqeuclidean",
+    max_iter: int = 1000,
+    tol: float = 1e-9,
+    matrix_free: str | bool = "auto",
+) -> float:
     r"""Debiased Sinkhorn divergence between two weighted point clouds.
 
     .. math::

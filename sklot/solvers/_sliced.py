@@ -1,8 +1,11 @@
 """Exact 1D optimal transport and sliced Wasserstein distances."""
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from .._kernels import _sliced as _k
 from .._kernels._config import num_threads, thread_pool
@@ -55,7 +58,11 @@ def _check_n_projections(n_projections):
         "random_state": ["random_state"],
     }
 )
-def random_projections(n_projections, n_features, random_state=None):
+def random_projections(
+    n_projections: int,
+    n_features: int,
+    random_state: int | np.random.RandomState | None = None,
+) -> np.ndarray:
     """Directions drawn uniformly on the unit sphere.
 
     Parameters
@@ -115,7 +122,7 @@ def _is_uniform(w):
     return w is None or bool(np.all(w == w.flat[0]))
 
 
-def _unit_scale(p, *arrays):
+def _unit_scale(p, *arrays) -> float:
     """Return 1, or a power of two to divide extreme data by.
 
     When ``|x - y|^p`` could overflow (or underflow) for the largest
@@ -247,7 +254,13 @@ def _check_weights(weights, values, name):
         "p": [numbers.Real],
     }
 )
-def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
+def wasserstein_1d(
+    u_values: ArrayLike,
+    v_values: ArrayLike,
+    u_weights: ArrayLike | None = None,
+    v_weights: ArrayLike | None = None,
+    p: float = 1,
+) -> float | np.ndarray:
     r"""Exact p-Wasserstein distance between two distributions on the line.
 
     For weighted samples :math:`\mu` and :math:`\nu` with quantile functions
@@ -331,7 +344,9 @@ def wasserstein_1d(u_values, v_values, u_weights=None, v_weights=None, p=1):
     return distance if batched else float(distance[0])
 
 
-def _check_pair(X, Y, a, b):
+def _check_pair(
+    X, Y, a, b
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
     X = check_finite_array(X, "X")
     Y = check_finite_array(Y, "Y")
     if X.shape[1] != Y.shape[1]:
@@ -396,16 +411,16 @@ def _projected_costs(X, Y, a, b, theta, p):
     }
 )
 def sliced_wasserstein(
-    X,
-    Y,
-    a=None,
-    b=None,
+    X: ArrayLike,
+    Y: ArrayLike,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
     *,
-    n_projections=50,
-    p=2,
-    projections=None,
-    random_state=None,
-):
+    n_projections: int = 50,
+    p: float = 2,
+    projections: ArrayLike | None = None,
+    random_state: int | np.random.RandomState | None = None,
+) -> float:
     r"""Sliced p-Wasserstein distance between two weighted point clouds.
 
     A Monte Carlo estimate over directions :math:`\theta_1, \dots,
@@ -495,16 +510,16 @@ def sliced_wasserstein(
     }
 )
 def max_sliced_wasserstein(
-    X,
-    Y,
-    a=None,
-    b=None,
+    X: ArrayLike,
+    Y: ArrayLike,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
     *,
-    n_projections=50,
-    p=2,
-    projections=None,
-    random_state=None,
-):
+    n_projections: int = 50,
+    p: float = 2,
+    projections: ArrayLike | None = None,
+    random_state: int | np.random.RandomState | None = None,
+) -> float:
     r"""Max-sliced p-Wasserstein distance over a set of directions.
 
     .. math::

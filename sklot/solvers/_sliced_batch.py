@@ -1,11 +1,14 @@
 """Sliced Wasserstein distances between many distributions at once."""
 
+from __future__ import annotations
+
 import dataclasses
 import numbers
 from dataclasses import dataclass
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from numpy.typing import ArrayLike
 
 from .._kernels import _sliced as _k
 from .._kernels._config import single_threaded
@@ -229,18 +232,18 @@ def _pairwise_costs(A, B, theta, p, symmetric, n_jobs):
     }
 )
 def sliced_wasserstein_pairwise(
-    X,
-    Y=None,
+    X: ArrayLike,
+    Y: ArrayLike | None = None,
     *,
-    support=None,
-    n_projections=50,
-    p=2,
-    projections=None,
-    random_state=None,
-    n_jobs=None,
-    pth_power=False,
-    diagrams=False,
-):
+    support: ArrayLike | None = None,
+    n_projections: int = 50,
+    p: float = 2,
+    projections: ArrayLike | None = None,
+    random_state: int | np.random.RandomState | None = None,
+    n_jobs: int | None = None,
+    pth_power: bool = False,
+    diagrams: bool = False,
+) -> np.ndarray:
     r"""Sliced Wasserstein distances between every pair of distributions.
 
     The batched form of :func:`sliced_wasserstein`: the same directions are
@@ -387,7 +390,14 @@ def _single_threaded_quantile_block(batch, theta, levels):
         "n_jobs": [numbers.Integral, None],
     }
 )
-def projected_quantiles(X, projections, n_quantiles=32, *, support=None, n_jobs=None):
+def projected_quantiles(
+    X: ArrayLike,
+    projections: ArrayLike,
+    n_quantiles: int = 32,
+    *,
+    support: ArrayLike | None = None,
+    n_jobs: int | None = None,
+) -> np.ndarray:
     r"""Quantile functions of the projections of each distribution.
 
     For each distribution :math:`\mu_i` and direction :math:`\theta_l`, the

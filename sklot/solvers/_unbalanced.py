@@ -1,7 +1,11 @@
 """Unbalanced entropic optimal transport (KL-relaxed marginals)."""
 
+from __future__ import annotations
+
 import math
 import numbers
+
+from numpy.typing import ArrayLike, DTypeLike
 
 from ..utils._validation import check_equal_mass
 from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
@@ -11,6 +15,7 @@ from ._entropic_common import (
     entropic_result,
     make_schedule,
 )
+from ._result import OTResult
 from ._sinkhorn import _check_init, _missing_reg
 from ._sinkhorn_dense import solve_dense
 from ._sinkhorn_online import POWERS, solve_online
@@ -62,22 +67,22 @@ def _check_reg_marginals(reg_marginals):
     }
 )
 def sinkhorn_unbalanced(
-    a=None,
-    b=None,
-    M=None,
-    reg=None,
-    reg_marginals=None,
+    a: ArrayLike | None = None,
+    b: ArrayLike | None = None,
+    M: ArrayLike | None = None,
+    reg: float | None = None,
+    reg_marginals: float | tuple[float, float] | None = None,
     *,
-    X=None,
-    Y=None,
-    metric="sqeuclidean",
-    max_iter=1000,
-    tol=1e-9,
-    epsilon_scaling="auto",
-    init=None,
-    dtype=None,
-    warn=True,
-):
+    X: ArrayLike | None = None,
+    Y: ArrayLike | None = None,
+    metric: str = "sqeuclidean",
+    max_iter: int = 1000,
+    tol: float = 1e-9,
+    epsilon_scaling: str | bool | float = "auto",
+    init: tuple[ArrayLike, ArrayLike] | ArrayLike | None = None,
+    dtype: DTypeLike | None = None,
+    warn: bool = True,
+) -> OTResult:
     r"""Entropic transport between measures of any mass, with KL marginals.
 
     Solves

@@ -14,11 +14,15 @@ Estimators whose samples are probability distributions accept:
 :class:`Distributions` object.
 """
 
-from collections.abc import Hashable
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import ArrayLike, DTypeLike
 from sklearn.utils._param_validation import validate_params
 
 from ._validation import check_finite_array, validate_data
@@ -153,14 +157,14 @@ def _is_cloud_list(X):
 
 
 def check_distributions(
-    X,
-    support=None,
+    X: Any,
+    support: ArrayLike | None = None,
     *,
-    estimator=None,
-    reset=True,
-    dtype=(np.float64, np.float32),
-    name="X",
-):
+    estimator: Any = None,
+    reset: bool = True,
+    dtype: DTypeLike | tuple[DTypeLike, ...] = (np.float64, np.float32),
+    name: str = "X",
+) -> Distributions:
     """Parse any accepted form of distribution-valued input.
 
     Parameters
@@ -257,7 +261,12 @@ def check_distributions(
     },
     prefer_skip_nested_validation=True,
 )
-def distributions_from_frame(frame, group, columns=None, weight=None):
+def distributions_from_frame(
+    frame: Any,
+    group: str | Sequence[str],
+    columns: Sequence[str] | None = None,
+    weight: str | None = None,
+) -> tuple[list, np.ndarray]:
     """Turn a long-format DataFrame into one distribution per group.
 
     Parameters

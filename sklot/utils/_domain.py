@@ -10,12 +10,15 @@ string labels, ``None``/``NaN``/``pandas.NA`` in object labels); adapters,
 meta-estimators, scorers and :func:`split_domains` all go through it.
 """
 
+from __future__ import annotations
+
 import numbers
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 from sklearn.utils._param_validation import Interval, StrOptions, validate_params
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
@@ -305,7 +308,7 @@ def _warn_if_svm_labels(y, markers):
         )
 
 
-def _as_labels(y):
+def _as_labels(y) -> np.ndarray | None:
     if y is None:
         return None
     dtype = getattr(y, "dtype", None)
@@ -324,7 +327,7 @@ def _as_labels(y):
     return y
 
 
-def _check_sample_domain(sample_domain, n_samples):
+def _check_sample_domain(sample_domain, n_samples) -> np.ndarray:
     sample_domain = np.asarray(sample_domain)
     if sample_domain.ndim != 1 or sample_domain.dtype.kind not in "iub":
         raise ValueError(
@@ -349,7 +352,13 @@ def _check_sample_domain(sample_domain, n_samples):
     },
     prefer_skip_nested_validation=True,
 )
-def split_domains(y=None, sample_domain=None, *, n_samples=None, task=None):
+def split_domains(
+    y: ArrayLike | None = None,
+    sample_domain: ArrayLike | None = None,
+    *,
+    n_samples: int | None = None,
+    task: str | None = None,
+) -> DomainSplit:
     """Find the source and target rows of a stacked sample.
 
     Target rows are marked in ``y`` by ``-1`` (also the string ``"-1"`` when

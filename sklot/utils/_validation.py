@@ -3,12 +3,15 @@
 Every error names the offending argument and says how to fix it.
 """
 
+from __future__ import annotations
+
 import math
 import numbers
 import re
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike, DTypeLike
 from sklearn.utils import check_array, check_random_state
 from sklearn.utils.validation import validate_data as _sklearn_validate_data
 
@@ -19,7 +22,14 @@ _NAMES_AN_ARGUMENT = re.compile(r"\b(X|y)\b")
 FLOAT_DTYPES = (np.float64, np.float32)
 
 
-def check_finite_array(x, name, *, ensure_2d=True, dtype=FLOAT_DTYPES, copy=False):
+def check_finite_array(
+    x: ArrayLike,
+    name: str,
+    *,
+    ensure_2d: bool = True,
+    dtype: DTypeLike | tuple[DTypeLike, ...] | None = FLOAT_DTYPES,
+    copy: bool = False,
+) -> np.ndarray:
     """Return ``x`` as a finite float array, or raise naming ``name``.
 
     float32 input stays float32, anything else becomes float64.
@@ -154,7 +164,9 @@ def check_seed(random_state, name="random_state"):
         ) from None
 
 
-def check_marginal(a, n, name, dtype=np.float64):
+def check_marginal(
+    a: ArrayLike | None, n: int, name: str, dtype: DTypeLike = np.float64
+) -> np.ndarray:
     """Return the marginal ``a`` of length ``n`` as a float array.
 
     ``None`` or an empty sequence means uniform weights ``1 / n``.
@@ -220,7 +232,12 @@ def check_marginal(a, n, name, dtype=np.float64):
     return arr
 
 
-def check_equal_mass(a, b, rtol=1e-7, names=("a", "b")):
+def check_equal_mass(
+    a: ArrayLike,
+    b: ArrayLike,
+    rtol: float = 1e-7,
+    names: tuple[str, str] = ("a", "b"),
+) -> None:
     """Raise a ValueError if the marginals ``a`` and ``b`` differ in mass.
 
     Parameters
