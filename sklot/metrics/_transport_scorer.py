@@ -1,8 +1,12 @@
 """A model-selection scorer that compares adapted and unadapted models alike."""
 
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.utils import _safe_indexing
 
 from ..solvers import cost_matrix, emd
@@ -29,8 +33,14 @@ def _adapted_source(estimator, X_source, y_source):
     return Z, mapped, weight, inner
 
 
-def transport_consistency_scorer(estimator, X, y, *, sample_domain=None,
-                                 label_cost=0.5):
+def transport_consistency_scorer(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike,
+    *,
+    sample_domain: ArrayLike | None = None,
+    label_cost: float = 0.5,
+) -> float:
     r"""Negative transport cost between labelled source and predicted target.
 
     The source rows of the validation fold are moved as the model moved its
