@@ -7,9 +7,12 @@ maps rows, taken as source samples, into the target domain. With no target
 rows the map is the identity and a ``NoTargetWarning`` says so.
 """
 
+from __future__ import annotations
+
 import warnings
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     OneToOneFeatureMixin,
@@ -63,7 +66,12 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     __metadata_request__fit = {"sample_domain": True}
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None, sample_domain=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        sample_domain: ArrayLike | None = None,
+    ) -> BaseAdapter:
         """Learn the map from the source rows to the target rows of ``X``.
 
         Parameters
@@ -117,7 +125,12 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             )
         return X
 
-    def fit_transform(self, X, y=None, sample_domain=None):
+    def fit_transform(
+        self,
+        X: ArrayLike,
+        y: ArrayLike | None = None,
+        sample_domain: ArrayLike | None = None,
+    ) -> np.ndarray:
         """Fit, then map the source rows; target rows are returned unchanged.
 
         Parameters
@@ -147,7 +160,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             X[source] = self._transform_fitted_source(X[source])
         return X
 
-    def transform(self, X):
+    def transform(self, X: ArrayLike) -> np.ndarray:
         """Map rows of ``X``, taken as source samples, into the target domain.
 
         Parameters
@@ -165,7 +178,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return X.copy()
         return self._transform(X)
 
-    def inverse_transform(self, X):
+    def inverse_transform(self, X: ArrayLike) -> np.ndarray:
         """Map rows of ``X``, taken as target samples, to the source domain.
 
         Parameters

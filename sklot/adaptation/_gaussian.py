@@ -1,8 +1,11 @@
 """The Gaussian Monge mapper: linear optimal transport as a domain adapter."""
 
+from __future__ import annotations
+
 from numbers import Real
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.covariance import ledoit_wolf, oas
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
@@ -172,7 +175,12 @@ class GaussianMongeMapper(BaseAdapter):
     _spread_power = 4
     _transform_uses_distances = False
 
-    def __init__(self, reg=1e-6, bias=True, covariance="empirical"):
+    def __init__(
+        self,
+        reg: float = 1e-6,
+        bias: bool = True,
+        covariance: str = "empirical",
+    ) -> None:
         self.reg = reg
         self.bias = bias
         self.covariance = covariance
@@ -243,7 +251,7 @@ class GaussianMongeMapper(BaseAdapter):
             )
         return _affine(X, self.A_inverse_, self.b_inverse_)
 
-    def interpolate(self, X, t=0.5):
+    def interpolate(self, X: ArrayLike, t: float = 0.5) -> np.ndarray:
         """Move rows part of the way along the optimal map (McCann).
 
         Returns ``(1 - t) x + t T(x)``: at ``t = 0`` the rows themselves, at

@@ -1,8 +1,12 @@
 """Target class proportions without target labels (label shift)."""
 
+from __future__ import annotations
+
 import warnings
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import nnls
 from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning
@@ -67,9 +71,15 @@ def _bbse(proba_source, codes, proba_target, source_prior):
 
 
 def estimate_target_proportions(
-    X_source, y_source, X_target, *, method="em", estimator=None,
-    max_iter=1000, tol=1e-8,
-):
+    X_source: ArrayLike,
+    y_source: ArrayLike,
+    X_target: ArrayLike,
+    *,
+    method: str = "em",
+    estimator: Any = None,
+    max_iter: int = 1000,
+    tol: float = 1e-8,
+) -> np.ndarray:
     r"""Estimate the class proportions of an unlabelled target sample.
 
     Under label shift the class-conditional densities ``p(x | y)`` are the

@@ -5,7 +5,12 @@ rows only, and predict rows of the target domain. Target rows are marked as
 for the adapters: ``y == -1`` (or ``NaN``) or a negative ``sample_domain``.
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
     ClassifierMixin,
@@ -86,7 +91,7 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
     __metadata_request__predict = {"sample_domain": True}
     __metadata_request__score = {"sample_domain": True}
 
-    def __init__(self, estimator=None, adapter=None):
+    def __init__(self, estimator: Any = None, adapter: Any = None) -> None:
         self.estimator = estimator
         self.adapter = adapter
 
@@ -163,7 +168,9 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES)
         return self._map_source_rows(X, sample_domain)
 
-    def predict(self, X, sample_domain=None):
+    def predict(
+        self, X: ArrayLike, sample_domain: ArrayLike | None = None
+    ) -> np.ndarray:
         """Predict target-domain rows with the estimator fitted after transport.
 
         Parameters
@@ -301,7 +308,13 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         return y, split, labelled
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_domain=None, sample_weight=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_domain: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> DomainAdaptationClassifier:
         """Fit the adapter, then the classifier on the mapped labelled rows.
 
         Parameters
@@ -334,7 +347,9 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         return self
 
     @available_if(_estimator_has("predict_proba"))
-    def predict_proba(self, X, sample_domain=None):
+    def predict_proba(
+        self, X: ArrayLike, sample_domain: ArrayLike | None = None
+    ) -> np.ndarray:
         """Class probabilities of target-domain rows.
 
         Parameters
@@ -354,7 +369,9 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         return self.estimator_.predict_proba(X)
 
     @available_if(_estimator_has("predict_log_proba"))
-    def predict_log_proba(self, X, sample_domain=None):
+    def predict_log_proba(
+        self, X: ArrayLike, sample_domain: ArrayLike | None = None
+    ) -> np.ndarray:
         """Log class probabilities of target-domain rows.
 
         Parameters
@@ -374,7 +391,9 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         return self.estimator_.predict_log_proba(X)
 
     @available_if(_estimator_has("decision_function"))
-    def decision_function(self, X, sample_domain=None):
+    def decision_function(
+        self, X: ArrayLike, sample_domain: ArrayLike | None = None
+    ) -> np.ndarray:
         """Decision function of the classifier on target-domain rows.
 
         Parameters
@@ -393,7 +412,13 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         X = self._validated(X, sample_domain)
         return self.estimator_.decision_function(X)
 
-    def score(self, X, y, sample_weight=None, sample_domain=None):
+    def score(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        sample_domain: ArrayLike | None = None,
+    ) -> float:
         """Accuracy on the rows of ``y`` that carry a label.
 
         Rows marked as target (``y == -1``) have no label and are skipped,
@@ -507,7 +532,13 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
         return y, split, y[split.labelled]
 
     @_fit_context(prefer_skip_nested_validation=False)
-    def fit(self, X, y, sample_domain=None, sample_weight=None):
+    def fit(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_domain: ArrayLike | None = None,
+        sample_weight: ArrayLike | None = None,
+    ) -> DomainAdaptationRegressor:
         """Fit the adapter, then the regressor on the mapped labelled rows.
 
         Parameters
@@ -529,7 +560,13 @@ class DomainAdaptationRegressor(RegressorMixin, _BaseDomainAdaptation):
         """
         return self._fit(X, y, sample_domain, sample_weight)
 
-    def score(self, X, y, sample_weight=None, sample_domain=None):
+    def score(
+        self,
+        X: ArrayLike,
+        y: ArrayLike,
+        sample_weight: ArrayLike | None = None,
+        sample_domain: ArrayLike | None = None,
+    ) -> float:
         """Coefficient of determination on the rows of ``y`` that are not NaN.
 
         Parameters

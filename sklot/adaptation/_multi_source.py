@@ -1,5 +1,9 @@
 """Several source domains, each adapted to the target on its own."""
 
+from __future__ import annotations
+
+from typing import Any
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.neighbors import NearestNeighbors
@@ -84,7 +88,7 @@ class MultiSourceAdapter(BaseAdapter):
         "adapter": [HasMethods(["fit_transform", "transform"]), None],
     }
 
-    def __init__(self, adapter=None):
+    def __init__(self, adapter: Any = None) -> None:
         self.adapter = adapter
 
     def _template(self):

@@ -1,10 +1,13 @@
 """The optimal transport domain adapter."""
 
+from __future__ import annotations
+
 import numbers
 import time
 import warnings
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -266,21 +269,21 @@ class OTDomainAdapter(BaseAdapter):
     def __init__(
         self,
         *,
-        reg=None,
-        reg_class=None,
-        reg_marginals=None,
-        metric="sqeuclidean",
-        cost_scale="median",
-        out_of_sample="auto",
-        map_reg=0.1,
-        max_iter=None,
-        tol=1e-6,
-        max_samples=None,
-        random_state=None,
-        n_jobs=None,
-        verbose=0,
-        target_proportions=None,
-    ):
+        reg: float | None = None,
+        reg_class: float | None = None,
+        reg_marginals: float | None = None,
+        metric: str = "sqeuclidean",
+        cost_scale: str | None = "median",
+        out_of_sample: str = "auto",
+        map_reg: float = 0.1,
+        max_iter: int | None = None,
+        tol: float = 1e-6,
+        max_samples: int | float | None = None,
+        random_state: int | np.random.RandomState | None = None,
+        n_jobs: int | None = None,
+        verbose: int = 0,
+        target_proportions: str | ArrayLike | None = None,
+    ) -> None:
         self.reg = reg
         self.reg_class = reg_class
         self.reg_marginals = reg_marginals
@@ -647,7 +650,7 @@ class OTDomainAdapter(BaseAdapter):
             )
         return out
 
-    def transform_labels(self, y=None):
+    def transform_labels(self, y: ArrayLike | None = None) -> np.ndarray:
         """Propagate source labels to the fitted target rows through the plan.
 
         Each target row receives the plan-weighted average of the labels of

@@ -4,7 +4,10 @@ The helper that builds them right, and the warning for the plain pipeline
 that learns the target marker as a class.
 """
 
+from __future__ import annotations
+
 import sys
+from typing import Any
 
 from sklearn.base import is_classifier, is_regressor
 from sklearn.pipeline import Pipeline, make_pipeline
@@ -33,7 +36,9 @@ class TargetMarkerWarning(UserWarning):
     """
 
 
-def make_da_pipeline(*steps, memory=None, verbose=False):
+def make_da_pipeline(
+    *steps: Any, memory: Any = None, verbose: bool = False
+) -> Pipeline:
     """Build a pipeline whose last step adapts, then fits on labelled rows.
 
     The steps are those of :func:`sklearn.pipeline.make_pipeline`, with an

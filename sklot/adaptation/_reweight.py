@@ -1,6 +1,9 @@
 """Sample reweighting for covariate and label shift, as an adapter."""
 
+from __future__ import annotations
+
 import numbers
+from typing import Any
 
 import numpy as np
 from sklearn.base import clone
@@ -134,7 +137,12 @@ class ImportanceReweighter(BaseAdapter):
         "max_weight": [Interval(numbers.Real, 1, None, closed="neither")],
     }
 
-    def __init__(self, weighting="density_ratio", estimator=None, max_weight=10.0):
+    def __init__(
+        self,
+        weighting: str = "density_ratio",
+        estimator: Any = None,
+        max_weight: float = 10.0,
+    ) -> None:
         self.weighting = weighting
         self.estimator = estimator
         self.max_weight = max_weight

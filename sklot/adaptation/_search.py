@@ -1,5 +1,7 @@
 """Model selection that declines to adapt unless adapting clearly pays."""
 
+from __future__ import annotations
+
 import numbers
 
 import numpy as np
@@ -111,13 +113,18 @@ class NegativeTransferGuard:
     OTDomainAdapter(reg=0.1)
     """
 
-    def __init__(self, margin=0.05, circular_weight=0.25, entropy_weight=0.0):
+    def __init__(
+        self,
+        margin: float = 0.05,
+        circular_weight: float = 0.25,
+        entropy_weight: float = 0.0,
+    ) -> None:
         self.margin = margin
         self.circular_weight = circular_weight
         self.entropy_weight = entropy_weight
 
     @property
-    def scoring(self):
+    def scoring(self) -> dict:
         """The scorers to pass as ``GridSearchCV(scoring=...)``."""
         scoring = {"transport": transport_consistency_scorer}
         if self.circular_weight:
@@ -136,7 +143,7 @@ class NegativeTransferGuard:
             )
         return np.nan_to_num(np.asarray(cv_results[name], float), nan=-np.inf)
 
-    def __call__(self, cv_results):
+    def __call__(self, cv_results: dict) -> int:
         """Index of the chosen candidate in ``cv_results``.
 
         Parameters

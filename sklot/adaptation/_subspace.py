@@ -1,5 +1,7 @@
 """Subspace alignment with principal axes matched by one-dimensional transport."""
 
+from __future__ import annotations
+
 import itertools
 import numbers
 
@@ -186,7 +188,7 @@ class SubspaceAligner(BaseAdapter):
         "scale": ["boolean"],
     }
 
-    def __init__(self, n_components=None, scale=True):
+    def __init__(self, n_components: int | None = None, scale: bool = True) -> None:
         self.n_components = n_components
         self.scale = scale
 

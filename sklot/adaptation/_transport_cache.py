@@ -16,10 +16,13 @@ out: on the tuning benchmark they changed the Sinkhorn iteration counts by
 the solve from scratch most of what a warm start offers).
 """
 
+from __future__ import annotations
+
 import contextlib
 import hashlib
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
 
 import numpy as np
 
@@ -117,7 +120,9 @@ _CACHE = _TransportCache()
 
 
 @contextlib.contextmanager
-def transport_cache(enabled=True, *, max_bytes=None, clear=False):
+def transport_cache(
+    enabled: bool = True, *, max_bytes: int | None = None, clear: bool = False
+) -> Iterator[None]:
     """Turn the reuse of transport work between adapter fits on or off.
 
     :class:`OTDomainAdapter` fits on identical source and target rows (the
