@@ -330,4 +330,6 @@ def test_reg_is_relative_to_the_colour_scale(method, reg):
     kw = dict(method=method, n_palette=60, reg=reg, random_state=0)
     a = ColorTransferer(**kw).fit(ref).transform(src)
     b = ColorTransferer(**kw).fit(1000 * ref).transform(1000 * src)
-    np.testing.assert_allclose(1000 * a, b, rtol=1e-7, atol=1e-7)
+    # equal up to the inner Sinkhorn's stopping tolerance (1e-6): at small
+    # reg its Newton stage takes scale-dependent conjugate-gradient steps
+    np.testing.assert_allclose(1000 * a, b, rtol=1e-5, atol=1e-7)
