@@ -375,8 +375,8 @@ def test_reg_is_relative_to_the_cloud_cost_scale(rng, reg):
 def test_auto_reg_is_entropic_for_histograms_and_exact_for_clouds(rng):
     X, grid, y = histogram_data(rng)
     hist = WassersteinKMeans(n_clusters=3, support=grid, random_state=0).fit(X)
-    same = WassersteinKMeans(n_clusters=3, support=grid, reg=0.02,
-                             random_state=0).fit(X)
+    same = WassersteinKMeans(n_clusters=3, support=grid, reg=0.0125,
+                             init="euclidean", random_state=0).fit(X)
     np.testing.assert_allclose(hist.cluster_centers_, same.cluster_centers_)
     assert hist.cost_scale_ == np.median((grid[:, None] - grid[None]) ** 2)
     assert same_partition(hist.labels_, y)
@@ -404,3 +404,102 @@ def test_default_on_digits_converges_without_warnings():
         km = WassersteinKMeans(n_clusters=10, support=grid, random_state=0,
                                max_iter=10).fit(X)
     assert adjusted_rand_score(y, km.labels_) > 0.3
+
+
+# ---------------------------------------------------------------------------
+# The default start on histograms (init="euclidean") and restarts
+
+
+def _euclidean_inertia(H, centers):
+    return float(((H[:, None, :] - centers[None]) ** 2).sum(axis=2).min(axis=1).sum())
+
+
+def test_euclidean_start_keeps_its_lowest_inertia_restart():
+    from sklearn.datasets import load_digits
+
+    from sklot.cluster._euclidean_init import euclidean_kmeans
+
+    X, _ = load_digits(return_X_y=True)
+    H = X[:300] / X[:300].sum(axis=1, keepdims=True)
+    best = euclidean_kmeans(H, 8, np.random.RandomState(3), 6)
+    # the restarts draw from the generator in turn: replay them one by one
+    replay = np.random.RandomState(3)
+    singles = [euclidean_kmeans(H, 8, replay, 1) for _ in range(6)]
+    inertias = [_euclidean_inertia(H, c) for c in singles]
+    assert len(set(np.round(inertias, 9))) > 1  # the restarts differ
+    np.testing.assert_array_equal(best, singles[int(np.argmin(inertias))])
+    # a Lloyd fixed point: scikit-learn's Lloyd started there does not move
+    ref = KMeans(n_clusters=8, init=best, n_init=1, algorithm="lloyd").fit(H)
+    np.testing.assert_allclose(ref.cluster_centers_, best, rtol=1e-12, atol=1e-15)
+    assert ref.inertia_ == pytest.approx(_euclidean_inertia(H, best), rel=1e-9)
+    # the centroids are means of histograms, hence histograms
+    assert np.all(best >= 0)
+    np.testing.assert_allclose(best.sum(axis=1), 1.0)
+
+
+def test_auto_init_is_euclidean_on_histograms_only(rng):
+    X, grid, y = histogram_data(rng)
+    auto = WassersteinKMeans(n_clusters=3, support=grid, random_state=1).fit(X)
+    eucl = WassersteinKMeans(n_clusters=3, support=grid, init="euclidean",
+                             random_state=1).fit(X)
+    np.testing.assert_array_equal(auto.cluster_centers_, eucl.cluster_centers_)
+    assert same_partition(auto.labels_, y)
+    R, _ = rows_data(rng)
+    auto = WassersteinKMeans(n_clusters=3, random_state=1).fit(R)
+    pp = WassersteinKMeans(n_clusters=3, init="k-means++", random_state=1).fit(R)
+    np.testing.assert_array_equal(auto.cluster_centers_, pp.cluster_centers_)
+    clouds, _ = cloud_data(rng)
+    for data in (R, clouds):
+        with pytest.raises(ValueError, match="init='euclidean' needs histograms"):
+            WassersteinKMeans(n_clusters=3, init="euclidean").fit(data)
+
+
+@pytest.mark.parametrize("init", ["euclidean", "k-means++"])
+def test_n_init_keeps_the_run_of_lowest_inertia(rng, monkeypatch, init):
+    from sklot.cluster import _wasserstein_kmeans as module
+
+    X, grid, _ = histogram_data(rng, n_per=8)
+    X += rng.uniform(0, 0.3, X.shape)  # overlapping groups: runs differ
+    runs = []
+    single_run = module._single_run
+
+    def recording(*args, **kwargs):
+        out = single_run(*args, **kwargs)
+        runs.append(out)
+        return out
+
+    monkeypatch.setattr(module, "_single_run", recording)
+    km = WassersteinKMeans(n_clusters=5, support=grid, init=init, n_init=4,
+                           reg=0.05, random_state=0).fit(X)
+    inertias = [r[2] for r in runs]
+    assert len(runs) == 4 and len(set(inertias)) > 1
+    assert km.inertia_ == min(inertias)
+    best = runs[int(np.argmin(inertias))]
+    assert same_partition(km.labels_, best[1])
+
+
+def test_default_histogram_fit_is_the_same_on_one_thread(rng):
+    import numba
+
+    X, grid, _ = histogram_data(rng, n_per=8)
+    X += rng.uniform(0, 0.3, X.shape)
+    kw = dict(n_clusters=4, support=grid, random_state=0)
+    a = WassersteinKMeans(**kw).fit(X)
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        b = WassersteinKMeans(**kw).fit(X)
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(a.labels_, b.labels_)
+    np.testing.assert_array_equal(a.cluster_centers_, b.cluster_centers_)
+    assert a.inertia_ == b.inertia_
+
+
+def test_verbose_reports_the_euclidean_start(rng, capsys):
+    X, grid, _ = histogram_data(rng)
+    WassersteinKMeans(n_clusters=3, support=grid, random_state=0,
+                      verbose=1).fit(X)
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Euclidean k-means start (10 restarts)")
+    assert out[1].startswith("Lloyd at reg ")
