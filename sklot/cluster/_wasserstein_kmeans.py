@@ -31,13 +31,14 @@ from ._spaces import _ANNEAL_TOL, make_space
 __all__ = ["WassersteinKMeans"]
 
 # reg="auto" for histograms, relative to the median ground cost. From the
-# Euclidean start, 0.02 / 0.015 / 0.0125 / 0.01 reached mean ARI 0.523 /
-# 0.529 / 0.532 / 0.534 on the digits (seeds 0-2) in 5.0 / 5.0 / 5.4 / 6.9
-# CPU s (bench_defaults.py).
+# Euclidean start, 0.02 / 0.015 / 0.0125 / 0.01 reached mean ARI 0.525 /
+# 0.529 / 0.532 / 0.534 on the digits (seeds 0-2) in 4.2 / 4.5 / 5.2 / 7.2
+# CPU s (bench_defaults.py --settings).
 _AUTO_REG = 0.0125
 # init="euclidean": k-means++ restarts of the Euclidean k-means whose best
-# centroids start Lloyd's iterations in Wasserstein space. One restart
-# landed in a worse basin on one seed of the digits in five; ten, on none.
+# centroids start Lloyd's iterations in Wasserstein space. On the digits,
+# with one restart three seeds of five ended at a higher inertia (ARI down
+# to 0.485); with ten, none did.
 _EUCLIDEAN_N_INIT = 10
 
 
@@ -324,10 +325,13 @@ class WassersteinKMeans(
 
     The default on histograms, Euclidean start then entropic Lloyd at
     ``reg=0.0125``, clusters scikit-learn's 1,797 digits on the 8 x 8 pixel
-    grid in about 5 CPU seconds, with an adjusted Rand index of 0.53 on
-    seeds 0 to 4, against 0.51 (0.507 to 0.520) and 8 to 11 CPU seconds
-    for a k-means++ seeding with transport costs at ``reg=0.02``
-    (``benchmarks/bench_defaults.py``). ``transform`` returns distances:
+    grid in about 5 CPU seconds, with an adjusted Rand index of 0.530 to
+    0.533 on seeds 0 to 4, and to a lower inertia than a k-means++
+    seeding with transport costs at the same ``reg`` on every seed; that
+    seeding (the former default, at ``reg=0.02``) gave 0.499 to 0.525 in
+    8 to 16 CPU seconds (``benchmarks/bench_defaults.py``).
+
+    ``transform`` returns distances:
     :math:`W_2` (the square root of the cost) for ``"sqeuclidean"``, the
     cost itself for the other metrics. Empty clusters are reseeded with the
     sample farthest from its centroid.
