@@ -231,8 +231,7 @@ class WassersteinKMeans(
     ----------
     n_clusters : int, default=8
         Number of clusters.
-    init : {"auto", "euclidean", "k-means++", "random"} or distributions, \
-            default="auto"
+    init : {"auto", "euclidean", "k-means++", "random"} or array-like, default="auto"
         ``"euclidean"`` (histograms only) starts from the centroids of
         Euclidean k-means on the histograms, the best by Euclidean inertia
         of 10 k-means++ restarts: a cheap proxy (a dot product per pair
