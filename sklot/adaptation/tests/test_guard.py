@@ -52,15 +52,18 @@ def test_guard_adapts_only_beyond_the_margin():
 
 def test_guard_drops_collapsed_candidates():
     guard = NegativeTransferGuard()
-    cv = _cv_results(ADAPTERS, balance=[1.0, 0.0, 1.0, 0.02],
+    cv = _cv_results(ADAPTERS, balance=[1.0, 0.0, 1.0, 0.01],
                      entropy=[-0.4, -0.01, -0.3, -0.01],
                      transport=[-0.9, -0.9, -0.3, -0.1],
                      iw=[0.8, 0.8, 0.9, 0.99], circular=[0.8, 0.8, 0.9, 0.99])
     # the confident reweighter and the consistent transport have collapsed
     assert guard(cv) == 2
-    # when every safe candidate collapsed, the safe finalist still exists
-    cv["mean_test_balance"] = np.array([0.0, 0.0, 0.0, 0.0])
+    # every safe candidate collapsed: they are no baseline, adapt
+    cv["mean_test_balance"] = np.array([0.0, 0.0, 1.0, 1.0])
     cv["mean_test_iw"] = np.array([0.9, 0.9, 0.1, 0.1])
+    assert guard(cv) == 3
+    # everything collapsed: the safe finalist still exists
+    cv["mean_test_balance"] = np.zeros(4)
     assert guard(cv) == 1
 
 
@@ -91,9 +94,10 @@ def _search(X, y):
 
 
 def test_guarded_search_adapts_when_it_pays_and_not_otherwise():
-    # conditional shift: the source-only model is poor, transport fixes it
-    X, y, y_t = make_domain_shift("conditional", n_samples_source=150,
-                                  n_samples_target=150,
+    # a strong conditional shift: the source-only model is poor, transport
+    # fixes it
+    X, y, y_t = make_domain_shift("conditional", shift=3.0, n_samples_source=100,
+                                  n_samples_target=100,
                                   return_target_labels=True, random_state=0)
     search = _search(X, y)
     assert search.best_params_["adapter"] != "passthrough"
