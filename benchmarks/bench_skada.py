@@ -1,7 +1,7 @@
 """Unsupervised domain adaptation: sklot side by side with skada.
 
-Usage: ``python benchmarks/bench_skada.py [--seeds K] [--folds F]
-[--only NAME] [--json PATH]`` (needs the ``bench`` extra: ``pip install
+Usage: ``python benchmarks/bench_skada.py [--seeds K] [--first-seed S]
+[--folds F] [--only NAME] [--json PATH]`` (needs the ``bench`` extra: ``pip install
 skada``).
 
 Data: skada's ``make_shifted_datasets`` (binary, 25 rows per cluster, that
@@ -61,6 +61,7 @@ from sklot.adaptation import (
 from sklot.metrics import (
     circular_validation_scorer,
     importance_weighted_scorer,
+    prediction_balance_scorer,
     prediction_entropy_scorer,
     transport_consistency_scorer,
 )
@@ -158,6 +159,7 @@ SKLOT_SCORERS = {
     "iw": importance_weighted_scorer,
     "circular": circular_validation_scorer,
     "transport": transport_consistency_scorer,
+    "balance": prediction_balance_scorer,
 }
 
 
@@ -305,7 +307,7 @@ def _cv_results(rows):
         else:
             adapter = OTDomainAdapter()
         out["params"].append({"domainadaptationclassifier__adapter": adapter})
-    for scorer in ["entropy", "transport", "circular"]:
+    for scorer in NegativeTransferGuard().scoring:
         out[f"mean_test_{scorer}"] = np.array(
             [np.mean(rows[n]["scores"][scorer]) for n in names]
         )
@@ -369,6 +371,8 @@ def criteria(results):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="draw seeds first-seed, ..., first-seed + seeds - 1")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seeds-real", type=int, default=None,
                         help="draws of the digits and cancer data (default --seeds)")
@@ -385,7 +389,7 @@ def main():
         if name in ("digits", "cancer") and args.seeds_real is not None:
             seeds = args.seeds_real
         results[name] = []
-        for seed in range(seeds):
+        for seed in range(args.first_seed, args.first_seed + seeds):
             results[name].append(run_one(name, seed, args.folds))
             if args.json:
                 Path(args.json).write_text(json.dumps(results))

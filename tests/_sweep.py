@@ -55,6 +55,7 @@ NOT_CALLABLE = {
     "DomainSplit": "a container returned by split_domains",
     "NoTargetWarning": "a warning class",
     "TargetMarkerWarning": "a warning class",
+    "LabelShiftWarning": "a warning class",
     "TARGET_LABEL": "a constant",
     "NegativeTransferGuard": "a refit rule handed to GridSearchCV, not an estimator",
 }
@@ -369,6 +370,14 @@ BASE_CALLS = {
         )
     ],
     "prediction_entropy_scorer": [
+        (
+            "",
+            lambda: dict(
+                estimator=_fitted_da_classifier(), X=_da_data()[0], y=_da_data()[1]
+            ),
+        )
+    ],
+    "prediction_balance_scorer": [
         (
             "",
             lambda: dict(

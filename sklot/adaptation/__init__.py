@@ -1,7 +1,7 @@
 """Domain adapters, the Gaussian Monge mapper and domain-adaptation meta-estimators."""
 
 from ._gaussian import GaussianMongeMapper
-from ._label_shift import estimate_target_proportions
+from ._label_shift import LabelShiftWarning, estimate_target_proportions
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
 from ._multi_source import MultiSourceAdapter
 from ._ot_adapter import OTDomainAdapter
@@ -16,6 +16,7 @@ __all__ = [
     "DomainAdaptationRegressor",
     "GaussianMongeMapper",
     "ImportanceReweighter",
+    "LabelShiftWarning",
     "MultiSourceAdapter",
     "NegativeTransferGuard",
     "OTDomainAdapter",

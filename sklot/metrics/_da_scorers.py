@@ -27,6 +27,7 @@ from ..utils import DomainSplit, split_domains
 __all__ = [
     "circular_validation_scorer",
     "importance_weighted_scorer",
+    "prediction_balance_scorer",
     "prediction_entropy_scorer",
 ]
 
@@ -477,3 +478,81 @@ def circular_validation_scorer(
     reverse.fit(X_reverse, y_reverse)
     pred = classes[np.asarray(reverse.predict(X_source), dtype=np.intp)]
     return float(np.mean(pred == truth))
+
+
+def prediction_balance_scorer(
+    estimator: Any,
+    X: ArrayLike,
+    y: ArrayLike | None,
+    *,
+    sample_domain: ArrayLike | None = None,
+) -> float:
+    """How well the smallest class survives on the target rows (0 = collapsed).
+
+    For each class of the fold's labelled source rows, the share of target
+    rows predicted in it is divided by its share among the source rows; the
+    score is the smallest such ratio, capped at 1. A model whose
+    predictions on the target collapse onto fewer classes than the source
+    has (a failed label-proportion estimate, a transport that merges two
+    classes) scores 0 or near it, however confident or self-consistent it
+    is; a model that keeps every class scores near 1, or lower in
+    proportion when the target genuinely holds fewer rows of a class.
+
+    It does not rank good candidates (it cannot tell a correct model from
+    one that keeps the proportions and is wrong); it is the sanity check
+    that :class:`~sklot.adaptation.NegativeTransferGuard` applies before
+    ranking. Classification only.
+
+    Parameters
+    ----------
+    estimator : estimator object
+        A fitted classifier (or pipeline ending in one).
+    X : array-like of shape (n_samples, n_features)
+        The validation rows, stacked.
+    y : array-like of shape (n_samples,)
+        Labels with target rows marked ``-1``; the source labels give the
+        reference shares.
+    sample_domain : array-like of int of shape (n_samples,), default=None
+        Explicit domains (``< 0`` target), when ``y`` does not mark them.
+
+    Returns
+    -------
+    score : float
+        ``min_k min(1, q_k / p_k)`` in [0, 1], where ``p_k`` is the share
+        of class ``k`` among the source rows and ``q_k`` among the
+        predictions on the target rows.
+
+    See Also
+    --------
+    prediction_entropy_scorer : Confidence on the target rows.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.dummy import DummyClassifier
+    >>> from sklot.adaptation import DomainAdaptationClassifier
+    >>> from sklot.datasets import make_domain_shift
+    >>> from sklot.metrics import prediction_balance_scorer
+    >>> X, y = make_domain_shift(n_samples_source=60, n_samples_target=60,
+    ...                          random_state=0)
+    >>> fitted = DomainAdaptationClassifier().fit(X, y)
+    >>> round(prediction_balance_scorer(fitted, X, y), 2) > 0.5
+    True
+
+    A model that predicts one class for every row has collapsed:
+
+    >>> one_class = DomainAdaptationClassifier(DummyClassifier()).fit(X, y)
+    >>> prediction_balance_scorer(one_class, X, y)
+    0.0
+    """
+    y, split, source, target = _fold_domains(X, y, sample_domain, estimator)
+    if _is_regression(estimator, split):
+        raise ValueError(
+            "prediction_balance_scorer compares predicted class shares; it "
+            "has no meaning for regression."
+        )
+    classes, counts = np.unique(y[source], return_counts=True)
+    pred = np.asarray(estimator.predict(_safe_indexing(X, target)))
+    source_share = counts / counts.sum()
+    target_share = np.array([np.mean(pred == c) for c in classes])
+    return float(np.min(np.minimum(1.0, target_share / source_share)))

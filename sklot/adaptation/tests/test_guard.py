@@ -14,50 +14,71 @@ from sklot.datasets import make_domain_shift
 from sklot.metrics import transport_consistency_scorer
 
 
-def _cv_results(score_transport, score_entropy, adapters, circular=None):
-    circular = np.zeros(len(adapters)) if circular is None else circular
-    return {
-        "params": [{"adapter": a} for a in adapters],
-        "mean_test_transport": np.asarray(score_transport, float),
-        "mean_test_entropy": np.asarray(score_entropy, float),
-        "mean_test_circular": np.asarray(circular, float),
-    }
+def _cv_results(adapters, **scores):
+    n = len(adapters)
+    out = {"params": [{"adapter": a} for a in adapters]}
+    for key in ("balance", "entropy", "transport", "iw", "circular"):
+        out[f"mean_test_{key}"] = np.asarray(scores.get(key, np.zeros(n)), float)
+    if "balance" not in scores:
+        out["mean_test_balance"] = np.ones(n)
+    return out
 
 
-ADAPTERS = ["passthrough", ImportanceReweighter(), OTDomainAdapter()]
+ADAPTERS = ["passthrough", ImportanceReweighter(), OTDomainAdapter(),
+            OTDomainAdapter(reg=0.1)]
 
 
-def test_guard_keeps_the_fallback_without_a_clear_gain():
-    guard = NegativeTransferGuard(margin=0.05, circular_weight=0.0)
-    assert guard(_cv_results([-0.30, -0.20, -0.17], [0, 0, 0], ADAPTERS)) == 1
-    assert guard(_cv_results([-0.30, -0.20, -0.10], [0, 0, 0], ADAPTERS)) == 2
-    # the best safe candidate is the fallback, whichever it is
-    assert guard(_cv_results([-0.10, -0.20, -0.08], [0, 0, 0], ADAPTERS)) == 0
+def test_guard_picks_the_safe_finalist_by_confidence():
+    guard = NegativeTransferGuard()
+    cv = _cv_results(ADAPTERS, entropy=[-0.4, -0.2, 0.0, 0.0],
+                     iw=[0.9, 0.9, 0.5, 0.5], circular=[0.9, 0.9, 0.5, 0.5])
+    assert guard(cv) == 1
 
 
-def test_guard_adds_the_weighted_entropy():
-    guard = NegativeTransferGuard(margin=0.0, circular_weight=0.0,
-                                  entropy_weight=1.0)
-    # transport alone prefers the adapter; its confidence is much worse
-    assert guard(_cv_results([-0.3, -0.3, -0.1], [-0.1, -0.2, -0.5], ADAPTERS)) == 0
-    assert set(guard.scoring) == {"transport", "entropy"}
+def test_guard_picks_the_adapting_finalist_by_transport_consistency():
+    guard = NegativeTransferGuard()
+    cv = _cv_results(ADAPTERS, transport=[-0.9, -0.9, -0.3, -0.1],
+                     iw=[0.8, 0.8, 0.9, 0.9], circular=[0.8, 0.8, 0.9, 0.9])
+    assert guard(cv) == 3
 
 
-def test_guard_adds_the_weighted_circular_score():
-    guard = NegativeTransferGuard(margin=0.0, circular_weight=1.0)
-    assert set(guard.scoring) == {"transport", "circular"}
-    # the adapter collapses (its round trip fails): keep the source-only model
-    cv = _cv_results([-0.3, -0.4, -0.1], [0, 0, 0], ADAPTERS, [0.9, 0.8, 0.5])
-    assert guard(cv) == 0
+def test_guard_adapts_only_beyond_the_margin():
+    cv = _cv_results(ADAPTERS, transport=[-0.9, -0.9, -0.1, -0.3],
+                     iw=[0.90, 0.90, 0.92, 0.99], circular=[0.9, 0.9, 0.91, 0.5])
+    # the adapting finalist (index 2) gains 0.03 of iw + circular
+    assert NegativeTransferGuard(margin=0.0)(cv) == 2
+    assert NegativeTransferGuard(margin=0.05)(cv) == 0
+
+
+def test_guard_drops_collapsed_candidates():
+    guard = NegativeTransferGuard()
+    cv = _cv_results(ADAPTERS, balance=[1.0, 0.0, 1.0, 0.01],
+                     entropy=[-0.4, -0.01, -0.3, -0.01],
+                     transport=[-0.9, -0.9, -0.3, -0.1],
+                     iw=[0.8, 0.8, 0.9, 0.99], circular=[0.8, 0.8, 0.9, 0.99])
+    # the confident reweighter and the consistent transport have collapsed
+    assert guard(cv) == 2
+    # every safe candidate collapsed: they are no baseline, adapt
+    cv["mean_test_balance"] = np.array([0.0, 0.0, 1.0, 1.0])
+    cv["mean_test_iw"] = np.array([0.9, 0.9, 0.1, 0.1])
+    assert guard(cv) == 3
+    # everything collapsed: the safe finalist still exists
+    cv["mean_test_balance"] = np.zeros(4)
+    assert guard(cv) == 1
+
 
 def test_guard_needs_a_safe_candidate_and_the_scores():
     guard = NegativeTransferGuard()
     with pytest.raises(ValueError, match="no safe candidate"):
-        guard(_cv_results([0.0], [0.0], [OTDomainAdapter()]))
+        guard(_cv_results([OTDomainAdapter()]))
     with pytest.raises(ValueError, match="scoring=guard.scoring"):
         guard({"params": [{"adapter": "passthrough"}]})
     with pytest.raises(ValueError, match="margin"):
-        NegativeTransferGuard(margin=-1)(_cv_results([0], [0], ["passthrough"]))
+        NegativeTransferGuard(margin=-1)(_cv_results(["passthrough"]))
+    with pytest.raises(ValueError, match="min_balance"):
+        NegativeTransferGuard(min_balance=2)(_cv_results(["passthrough"]))
+    assert set(guard.scoring) == {"balance", "entropy", "transport", "iw",
+                                  "circular"}
 
 
 def _search(X, y):
@@ -73,9 +94,10 @@ def _search(X, y):
 
 
 def test_guarded_search_adapts_when_it_pays_and_not_otherwise():
-    # conditional shift: the source-only model is poor, transport fixes it
-    X, y, y_t = make_domain_shift("conditional", n_samples_source=150,
-                                  n_samples_target=150,
+    # a strong conditional shift: the source-only model is poor, transport
+    # fixes it
+    X, y, y_t = make_domain_shift("conditional", shift=3.0, n_samples_source=100,
+                                  n_samples_target=100,
                                   return_target_labels=True, random_state=0)
     search = _search(X, y)
     assert search.best_params_["adapter"] != "passthrough"

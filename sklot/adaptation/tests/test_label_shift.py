@@ -1,9 +1,12 @@
+import warnings
+
 import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 
 from sklot.adaptation import (
     DomainAdaptationClassifier,
+    LabelShiftWarning,
     OTDomainAdapter,
     estimate_target_proportions,
 )
@@ -49,6 +52,23 @@ def test_proportions_follow_label_order_and_strings():
     names = np.array(["b", "a"])[ys]  # class "a" is label 1
     est = estimate_target_proportions(Xs, names, Xt)
     assert est[0] < est[1]  # np.unique order: "a" (rare) then "b"
+
+
+def test_collapsed_estimate_falls_back_to_source_proportions():
+    # the classes themselves move (class 1 lands where class 0 was): EM
+    # would give every target row to class 0
+    rng = np.random.default_rng(0)
+    Xs, ys = _blobs([0.5, 0.5], 600, rng)
+    Xt = rng.standard_normal((600, 2)) + np.array([-3.0, 0.0])
+    with pytest.warns(LabelShiftWarning, match="empty class 1"):
+        est = estimate_target_proportions(Xs, ys, Xt)
+    np.testing.assert_allclose(est, np.bincount(ys) / ys.size)
+    # a strong but genuine label shift keeps its estimate, without warning
+    Xt, _ = _blobs([0.95, 0.05], 600, rng)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", LabelShiftWarning)
+        est = estimate_target_proportions(Xs, ys, Xt)
+    assert abs(est[1] - 0.05) < 0.03
 
 
 def test_proportions_bad_method():

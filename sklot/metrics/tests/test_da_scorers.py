@@ -237,3 +237,29 @@ def test_entropy_refuses_regression():
     reg = DomainAdaptationRegressor(adapter=ShiftAdapter()).fit(X, y)
     with pytest.raises(ValueError, match="regression"):
         prediction_entropy_scorer(reg, X, y)
+
+
+def test_prediction_balance_scorer_counts_the_smallest_class_share():
+    from sklearn.base import BaseEstimator, ClassifierMixin
+
+    from sklot.metrics import prediction_balance_scorer
+
+    class Fixed(ClassifierMixin, BaseEstimator):
+        def __init__(self, predictions=None):
+            self.predictions = predictions
+
+        def predict(self, X):
+            return np.asarray(self.predictions)
+
+    X = np.zeros((12, 1))
+    # source: 4 rows of class 0, 2 of class 1 (shares 2/3, 1/3); target: 6 rows
+    y = np.r_[0, 0, 0, 0, 1, 1, [-1] * 6]
+    # one target row of six in class 1: (1/6) / (1/3) = 0.5
+    assert prediction_balance_scorer(Fixed([0] * 5 + [1]), X, y) == pytest.approx(0.5)
+    assert prediction_balance_scorer(Fixed([0] * 4 + [1] * 2), X, y) == 1.0
+    # more class-1 rows than in the source: class 0 is the smallest, 0.5/(2/3)
+    assert prediction_balance_scorer(Fixed([0] * 3 + [1] * 3), X, y) == 0.75
+    assert prediction_balance_scorer(Fixed([0] * 6), X, y) == 0.0
+    with pytest.raises(ValueError, match="regression"):
+        prediction_balance_scorer(Fixed([0.5] * 6), X,
+                                  np.r_[np.ones(6), [np.nan] * 6])
