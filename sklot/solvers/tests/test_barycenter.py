@@ -271,7 +271,7 @@ def test_fixed_support_converges_to_lp_barycenter(line_problem):
 
 def test_warm_start_with_empty_bins_stays_finite(line_problem):
     # warm starts from plans to sparse targets carry -inf log-scalings
-    from sklot.solvers._barycenter import _ibp
+    from sklot.solvers._api import _ibp
 
     _, C, H = line_problem
     logv = np.zeros((3, 7))

@@ -13,11 +13,11 @@ from scipy.optimize import minimize_scalar
 from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._validation import check_equal_mass
-from ._constraints import ARRAY, ITER, REG, TOL, solver_params
-from ._entropic_common import check_positive, check_problem
-from ._exact import emd
-from ._result import OTResult
+from ...utils._validation import check_equal_mass
+from .._constraints import ARRAY, ITER, REG, TOL, solver_params
+from .._exact import emd
+from .._result import OTResult
+from ._common import check_positive, check_problem
 from ._sinkhorn import sinkhorn
 
 __all__ = ["class_regularized_ot"]

@@ -18,12 +18,12 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..utils._validation import check_finite_array, check_marginal, points_spread
-from ._constraints import ARRAY, solver_params
-from ._cost import METRICS, cost_matrix
-from ._entropic_common import check_cost_scale, check_positive
-from ._sinkhorn_dense import log_weights
-from ._sinkhorn_online import (
+from ...utils._validation import check_finite_array, check_marginal, points_spread
+from .._constraints import ARRAY, solver_params
+from .._cost import METRICS, cost_matrix
+from ._common import check_cost_scale, check_positive
+from ._dense import log_weights
+from ._matrix_free import (
     POWERS,
     c_transform_points,
     prepare_points,

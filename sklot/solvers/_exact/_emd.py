@@ -10,11 +10,11 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels._network_simplex import network_simplex
-from .._kernels._ot_candidates import c_transform_cols, c_transform_rows
-from ..utils._validation import check_equal_mass, check_finite_array, check_marginal
-from ._constraints import ARRAY, solver_params
-from ._result import OTResult
+from ..._kernels._network_simplex import network_simplex
+from ..._kernels._ot_candidates import c_transform_cols, c_transform_rows
+from ...utils._validation import check_equal_mass, check_finite_array, check_marginal
+from .._constraints import ARRAY, solver_params
+from .._result import OTResult
 
 __all__ = ["emd", "emd2"]
 

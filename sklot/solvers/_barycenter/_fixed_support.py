@@ -29,12 +29,12 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels._barycenter import ibp_barycenters, sinkhorn_batch
-from ..utils._validation import check_finite_array, check_seed, cost_spread
-from ._constraints import ARRAY, COUNT, ITER, REG, TOL, solver_params
-from ._cost import _sqeuclidean, cost_matrix
-from ._entropic_common import check_cost_scale
-from ._result import OTResult
+from ..._kernels._barycenter import ibp_barycenters, sinkhorn_batch
+from ...utils._validation import check_finite_array, check_seed, cost_spread
+from .._constraints import ARRAY, COUNT, ITER, REG, TOL, solver_params
+from .._cost import _sqeuclidean, cost_matrix
+from .._entropic import check_cost_scale
+from .._result import OTResult
 
 __all__ = ["barycenter_1d", "barycenter_fixed_support", "barycenter_free_support"]
 
@@ -515,10 +515,10 @@ def barycenter_fixed_support(
 
 def _inner_plan(b, a, C, reg):
     if reg is None:
-        from ._exact import _emd_valid
+        from .._exact import _emd_valid
 
         return _emd_valid(b, a, C).plan
-    from ._sinkhorn import sinkhorn
+    from .._entropic import sinkhorn
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

@@ -9,25 +9,25 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels._config import use_parallel
-from .._kernels._sinkhorn import row_lse
-from ..utils._validation import (
+from ..._kernels._config import use_parallel
+from ..._kernels._sinkhorn import row_lse
+from ...utils._validation import (
     _check_spread,
     check_equal_mass,
     check_finite_array,
     check_marginal,
 )
-from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
-from ._cost import cost_matrix
-from ._entropic_common import (
+from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
+from .._cost import cost_matrix
+from .._result import OTResult
+from ._common import (
     check_positive,
     check_problem,
     entropic_result,
     make_schedule,
 )
-from ._result import OTResult
-from ._sinkhorn_dense import log_weights, n_chunks, solve_dense
-from ._sinkhorn_online import (
+from ._dense import log_weights, n_chunks, solve_dense
+from ._matrix_free import (
     POWERS,
     c_transform_points,
     prepare_points,

@@ -10,9 +10,9 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._validation import check_finite_array, check_marginal, check_spread
-from ._result import OTResult
-from ._sinkhorn_online import POWERS
+from ...utils._validation import check_finite_array, check_marginal, check_spread
+from .._result import OTResult
+from ._matrix_free import POWERS
 
 __all__ = [
     "MIN_RELATIVE_REG",

@@ -20,9 +20,9 @@ from numpy.typing import ArrayLike
 from scipy import linalg
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._validation import check_finite_array, check_marginal
-from ._constraints import ARRAY, ITER, TOL, solver_params
-from ._result import OTResult
+from ...utils._validation import check_finite_array, check_marginal
+from .._constraints import ARRAY, ITER, TOL, solver_params
+from .._result import OTResult
 
 __all__ = [
     "bures_distance",

@@ -7,10 +7,10 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._kernels import _sliced as _k
-from .._kernels._config import num_threads, thread_pool
-from ..utils._validation import check_finite_array, check_marginal, check_seed
-from ._constraints import ARRAY, COUNT, solver_params
+from ..._kernels import _sliced as _k
+from ..._kernels._config import num_threads, thread_pool
+from ...utils._validation import check_finite_array, check_marginal, check_seed
+from .._constraints import ARRAY, COUNT, solver_params
 
 __all__ = [
     "max_sliced_wasserstein",

@@ -20,16 +20,16 @@ import math
 
 import numpy as np
 
-from .._kernels._config import use_parallel
-from .._kernels._sinkhorn import (
+from ..._kernels._config import use_parallel
+from ..._kernels._sinkhorn import (
     col_lse,
     finalize_plan,
     merge_columns,
     row_lse,
     scaling_step,
 )
-from ..utils._validation import cost_spread
-from ._sinkhorn_newton import newton_polish
+from ...utils._validation import cost_spread
+from ._newton import newton_polish
 
 __all__ = [
     "Relaxation",

@@ -10,11 +10,11 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from numpy.typing import ArrayLike
 
-from .._kernels import _sliced as _k
-from .._kernels._config import single_threaded
-from ..utils import Distributions, check_distributions
-from ._constraints import ARRAY, COUNT, solver_params
-from ._sliced import (
+from ..._kernels import _sliced as _k
+from ..._kernels._config import single_threaded
+from ...utils import Distributions, check_distributions
+from .._constraints import ARRAY, COUNT, solver_params
+from ._distance import (
     _check_n_projections,
     _check_p,
     _is_uniform,

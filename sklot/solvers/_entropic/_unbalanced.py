@@ -7,18 +7,18 @@ import numbers
 
 from numpy.typing import ArrayLike, DTypeLike
 
-from ..utils._validation import check_equal_mass
-from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
-from ._entropic_common import (
+from ...utils._validation import check_equal_mass
+from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
+from .._result import OTResult
+from ._common import (
     check_positive,
     check_problem,
     entropic_result,
     make_schedule,
 )
-from ._result import OTResult
+from ._dense import solve_dense
+from ._matrix_free import POWERS, solve_online
 from ._sinkhorn import _check_init, _missing_reg
-from ._sinkhorn_dense import solve_dense
-from ._sinkhorn_online import POWERS, solve_online
 
 __all__ = ["sinkhorn_unbalanced"]
 
