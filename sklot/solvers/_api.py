@@ -12,17 +12,12 @@ estimator family (the colour transfer engine, the Gaussian moments).
 """
 
 from .._kernels._config import single_threaded
-from ._barycenter._fixed_support import (
-    _entropic_costs,
-    _exact_fixed_support,
-    _ibp,
-    _merge_levels,
-    _quantiles_at,
-    _sorted_cdf,
-)
+from ._barycenter._fixed_support import _exact_fixed_support, _ibp
+from ._barycenter._one_d import _merge_levels, _quantiles_at, _sorted_cdf
 from ._cost import METRICS, _sqeuclidean, cost_median
+from ._entropic._batched import _entropic_costs
 from ._exact._emd import _emd_valid
-from ._gaussian._closed_form import (
+from ._gaussian._linalg import (
     RCOND,
     _bures_squared,
     _eigh_psd,
