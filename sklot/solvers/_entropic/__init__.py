@@ -11,9 +11,9 @@ problems on one ground cost, for the clusterer and the barycenters), and
 ``_common`` (problem checks, epsilon schedule, result assembly).
 """
 
-from ._batched import _as_csr, _gibbs, _schedule
+from ._batched import _as_csr
 from ._class_regularized import class_regularized_ot
-from ._common import check_cost_scale
+from ._core import _gibbs, _schedule, check_cost_scale
 from ._map import barycentric_map, entropic_c_transform, entropic_plan
 from ._sinkhorn import sinkhorn, sinkhorn_divergence
 from ._unbalanced import sinkhorn_unbalanced

@@ -13,20 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..._kernels._barycenter import sinkhorn_batch
-from ...utils._validation import cost_spread
-from ._common import check_cost_scale
-
-
-def _gibbs(C, reg):
-    """Shared Gibbs kernel exp(-(C - min C) / reg) and its shift.
-
-    Only when no entry underflows far (spread / reg <= 200); otherwise an
-    empty kernel tells the kernels to build theirs by log-sum-exp.
-    """
-    shift = float(C.min())
-    if (float(C.max()) - shift) / reg <= 200.0:
-        return np.exp(-(C - shift) / reg), shift
-    return np.empty((0, C.shape[1])), shift
+from ._core import _gibbs, _schedule
 
 
 def _as_csr(H):
@@ -66,18 +53,6 @@ def _entropic_costs(H, B, C, reg, *, logv=None, max_iter=1000, tol=1e-9):
         total += n_iter
         previous = stage
     return cost, total, error
-
-
-def _schedule(C, reg, cost_name="M"):
-    """Regularizations from the cost spread / 50 down to ``reg``, by 4."""
-    spread = cost_spread(C)
-    check_cost_scale(spread, reg, cost_name)
-    r = spread / 50
-    stages = []
-    while r / 4 > reg:
-        r /= 4
-        stages.append(r)
-    return stages + [reg]
 
 
 def _sinkhorn_stage(csr, B, C, reg, logv, max_iter, tol):

@@ -10,19 +10,15 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ...utils._validation import check_finite_array, check_marginal, check_spread
+from ...utils._validation import check_finite_array, check_marginal
+from .._cost import POWERS
 from .._result import OTResult
-from ._matrix_free import POWERS
 
 __all__ = [
-    "MIN_RELATIVE_REG",
-    "MAX_STAGES",
-    "check_cost_scale",
     "check_dtype",
     "check_positive",
     "check_problem",
     "entropic_result",
-    "make_schedule",
 ]
 
 
@@ -93,82 +89,6 @@ def check_problem(
     a = check_marginal(a, n, "a")
     b = check_marginal(b, m, "b")
     return a, b, M, X, Y, dt
-
-
-# Below this fraction of the spread of the costs the entropic plan is
-# beneath float64 resolution: potentials of the size of the costs cannot
-# carry differences of the size of reg, and solves stall or lie.
-MIN_RELATIVE_REG = 1e-12
-
-# Most stages of an epsilon-scaling schedule; a finer factor is coarsened.
-MAX_STAGES = 64
-
-
-def check_cost_scale(spread, reg, cost_name):
-    """Raise a ValueError naming the culprit if ``reg`` and the costs clash.
-
-    ``spread`` is ``max - min`` of the costs (of the points' costs in the
-    matrix-free form), ``cost_name`` the argument(s) they come from.
-    """
-    check_spread(spread, cost_name)
-    if reg < np.finfo(np.float64).tiny:
-        raise ValueError(
-            f"reg={reg!r} is subnormal (below {np.finfo(np.float64).tiny:.3g}), "
-            f"so 1 / reg overflows; pass a reg of at least "
-            f"{MIN_RELATIVE_REG:g} times the spread of the costs."
-        )
-    if reg < MIN_RELATIVE_REG * spread:
-        raise ValueError(
-            f"reg={reg:.3g} is below {MIN_RELATIVE_REG:g} times the spread of "
-            f"the costs from {cost_name} ({spread:.3g}): float64 cannot "
-            f"resolve such an entropic plan. Pass reg >= "
-            f"{MIN_RELATIVE_REG * spread:.3g}, or use emd for unregularized "
-            f"transport."
-        )
-
-
-def make_schedule(reg, epsilon_scaling, cost_name="M"):
-    """Return ``spread -> decreasing list of eps ending at reg``.
-
-    The stages start at ``spread / 100`` and shrink by ``factor`` (0.5 for
-    ``"auto"`` and ``True``, or the float given); stages below ``2 * reg``
-    are skipped, so moderate regularizations are solved directly. ``False``
-    always solves at ``reg`` directly.
-    """
-    if epsilon_scaling is False or epsilon_scaling is None:
-        factor = None
-    elif epsilon_scaling is True or epsilon_scaling == "auto":
-        factor = 0.5
-    elif (
-        isinstance(epsilon_scaling, numbers.Real)
-        and not isinstance(epsilon_scaling, bool)
-        and 0 < epsilon_scaling < 1
-    ):
-        factor = float(epsilon_scaling)
-    else:
-        raise ValueError(
-            "epsilon_scaling must be 'auto', True, False or a factor in (0, 1), "
-            f"got {epsilon_scaling!r}."
-        )
-
-    def schedule(spread):
-        check_cost_scale(spread, reg, cost_name)
-        out = []
-        if factor is not None:
-            start = spread / 100.0
-            step = factor
-            if start >= 2.0 * reg:
-                ratio = math.log(2.0 * reg / start)
-                n_stages = math.floor(ratio / math.log(factor)) + 1
-                if n_stages > MAX_STAGES:
-                    step = (2.0 * reg / start) ** (1.0 / (MAX_STAGES - 1))
-            eps = start
-            while eps >= 2.0 * reg and len(out) < MAX_STAGES:
-                out.append(eps)
-                eps *= step
-        return out + [reg]
-
-    return schedule
 
 
 def _kl(p, q):

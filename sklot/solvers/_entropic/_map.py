@@ -20,14 +20,10 @@ from numpy.typing import ArrayLike
 
 from ...utils._validation import check_finite_array, check_marginal, points_spread
 from .._constraints import ARRAY, solver_params
-from .._cost import METRICS, cost_matrix
-from ._common import check_cost_scale, check_positive
-from ._dense import log_weights
-from ._matrix_free import (
-    POWERS,
-    c_transform_points,
-    prepare_points,
-)
+from .._cost import METRICS, POWERS, cost_matrix
+from ._common import check_positive
+from ._core import check_cost_scale, log_weights
+from ._matrix_free import c_transform_points, prepare_points
 
 __all__ = ["barycentric_map", "entropic_c_transform", "entropic_plan"]
 

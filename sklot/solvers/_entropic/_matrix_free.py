@@ -16,11 +16,9 @@ from ..._kernels._config import use_parallel
 from ..._kernels._sinkhorn_matrix_free import online_lse
 from ...utils._validation import points_spread
 from .._cost import common_frame
-from ._dense import Relaxation, exponent, log_weights, translation
+from ._core import Relaxation, exponent, log_weights, translation
 
-__all__ = ["POWERS", "prepare_points", "solve_online", "c_transform_points"]
-
-POWERS = {"sqeuclidean": 2, "euclidean": 1}
+__all__ = ["prepare_points", "solve_online", "c_transform_points"]
 
 
 class Points:

@@ -18,17 +18,12 @@ from ...utils._validation import (
     check_marginal,
 )
 from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
-from .._cost import cost_matrix
+from .._cost import POWERS, cost_matrix
 from .._result import OTResult
-from ._common import (
-    check_positive,
-    check_problem,
-    entropic_result,
-    make_schedule,
-)
-from ._dense import log_weights, n_chunks, solve_dense
+from ._common import check_positive, check_problem, entropic_result
+from ._core import log_weights, make_schedule
+from ._dense import n_chunks, solve_dense
 from ._matrix_free import (
-    POWERS,
     c_transform_points,
     prepare_points,
     solve_online,

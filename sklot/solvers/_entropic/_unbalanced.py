@@ -9,15 +9,12 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from ...utils._validation import check_equal_mass
 from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
+from .._cost import POWERS
 from .._result import OTResult
-from ._common import (
-    check_positive,
-    check_problem,
-    entropic_result,
-    make_schedule,
-)
+from ._common import check_positive, check_problem, entropic_result
+from ._core import make_schedule
 from ._dense import solve_dense
-from ._matrix_free import POWERS, solve_online
+from ._matrix_free import solve_online
 from ._sinkhorn import _check_init, _missing_reg
 
 __all__ = ["sinkhorn_unbalanced"]
