@@ -1,4 +1,4 @@
-"""Validation and result assembly shared by the entropic solvers."""
+"""Validation, the shared body and result assembly of the entropic solvers."""
 
 from __future__ import annotations
 
@@ -10,15 +10,22 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ...utils._validation import check_finite_array, check_marginal
+from ...utils._validation import check_equal_mass, check_finite_array, check_marginal
+from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL
 from .._cost import POWERS
 from .._result import OTResult
+from ._core import make_schedule
+from ._dense import solve_dense
+from ._matrix_free import solve_online
 
 __all__ = [
+    "ENTROPIC_PARAMS",
     "check_dtype",
     "check_positive",
     "check_problem",
+    "check_reg",
     "entropic_result",
+    "solve_entropic",
 ]
 
 
@@ -145,7 +152,9 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
             f"measured violation {violation:.3g} > tol={tol:g}); returning "
             f"the best iterate. Increase max_iter, loosen tol or increase reg.",
             ConvergenceWarning,
-            stacklevel=3,
+            # past entropic_result, solve_entropic, the solver and its
+            # parameter validation: the caller's line
+            stacklevel=5,
         )
     plan = raw["plan"]
     return OTResult(
@@ -166,3 +175,105 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
             "col_mass": c,
         },
     )
+
+
+# The arguments sinkhorn and sinkhorn_unbalanced share, in the
+# validate_params vocabulary (reg_marginals has its own check).
+ENTROPIC_PARAMS = {
+    "a": ARRAY,
+    "b": ARRAY,
+    "M": ARRAY,
+    "reg": REG,
+    "X": ARRAY,
+    "Y": ARRAY,
+    "metric": [str],
+    "max_iter": ITER,
+    "tol": TOL,
+    "epsilon_scaling": EPSILON_SCALING,
+    "init": [tuple, list, "array-like", None],
+    "warn": ["boolean"],
+}
+
+
+def check_reg(reg):
+    """Return ``reg`` as a positive float; a TypeError if it is missing."""
+    return check_positive(reg, "reg") if reg is not None else _missing_reg()
+
+
+def solve_entropic(
+    a, b, M, reg, *, X, Y, metric, max_iter, tol, epsilon_scaling, init,
+    dtype, warn, lam_a=math.inf, lam_b=math.inf, name="sinkhorn",
+):
+    """Check an entropic problem, run the dense or matrix-free engine.
+
+    The body of :func:`sinkhorn` (``lam_a = lam_b = inf``) and of
+    :func:`sinkhorn_unbalanced` (KL penalties ``lam_a``, ``lam_b``).
+    """
+    reg = check_reg(reg)
+    max_iter = check_positive(max_iter, "max_iter", integer=True)
+    tol = check_positive(tol, "tol")
+    a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
+    balanced = math.isinf(lam_a) and math.isinf(lam_b)
+    if balanced:
+        check_equal_mass(a, b)
+    init = _check_init(init, len(a), len(b))
+    if name == "sinkhorn":
+        init = _balance_init(init)
+    schedule = make_schedule(
+        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    )
+    opts = dict(max_iter=max_iter, tol=tol, init=init)
+    if not balanced:
+        opts = dict(lam_a=lam_a, lam_b=lam_b, **opts)
+    if M is not None:
+        raw = solve_dense(a, b, M, reg, schedule, **opts)
+    else:
+        raw = solve_online(a, b, X, Y, reg, schedule, power=POWERS[metric], **opts)
+    return entropic_result(
+        raw, a, b, reg, dt, lam_a=lam_a, lam_b=lam_b, max_iter=max_iter,
+        tol=tol, warn=warn, name=name,
+    )
+
+
+def _missing_reg():
+    raise TypeError(
+        "reg is required: pass the entropic regularization, e.g. "
+        "reg=0.05 * np.median(M)."
+    )
+
+
+def _check_init(init, n, m):
+    if init is None:
+        return None
+    try:
+        f, g = init
+    except (TypeError, ValueError):
+        raise ValueError(
+            "init must be a pair of potentials (f, g), e.g. the potentials of "
+            "a previous OTResult."
+        ) from None
+    f = check_finite_array(f, "init[0]", ensure_2d=False, dtype=(np.float64,))
+    g = check_finite_array(g, "init[1]", ensure_2d=False, dtype=(np.float64,))
+    if f.shape[0] != n or g.shape[0] != m:
+        raise ValueError(
+            f"init potentials must have shapes ({n},) and ({m},), got "
+            f"{f.shape} and {g.shape}."
+        )
+    return f, g
+
+
+def _balance_init(init):
+    """Remove the dual translation ``(f + t, g - t)`` from balanced potentials.
+
+    The plan does not depend on ``t``, but a large ``t`` (say 1e18) leaves
+    the potentials no significant digits for the differences that matter
+    and the objective cancels catastrophically; centring the pair on a
+    common level brings them back to the size of the costs.
+    """
+    if init is None:
+        return None
+    f, g = init
+    t = 0.5 * (float(np.mean(f)) - float(np.mean(g)))
+    if abs(t) <= max(float(np.ptp(f)), float(np.ptp(g))):
+        return f, g
+    return f - t, g + t
