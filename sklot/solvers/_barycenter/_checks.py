@@ -23,18 +23,6 @@ def _check_reg(reg, allow_none=True):
     return float(reg)
 
 
-def _check_positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}.")
-    return int(value)
-
-
-def _check_tol(tol):
-    if isinstance(tol, bool) or not isinstance(tol, numbers.Real) or not tol >= 0:
-        raise ValueError(f"tol must be a non-negative float, got {tol!r}.")
-    return float(tol)
-
-
 def _check_simplex_weights(weights, n, name="weights"):
     if weights is None:
         return np.full(n, 1.0 / n)

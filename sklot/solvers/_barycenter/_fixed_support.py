@@ -20,13 +20,11 @@ from ...utils._validation import check_finite_array, cost_spread
 from .._constraints import ARRAY, ITER, REG, TOL, solver_params
 from .._cost import cost_matrix
 from .._entropic import _as_csr, _gibbs, _schedule, check_cost_scale
-from .._result import OTResult
+from .._result import OTResult, marginal_violation
 from ._checks import (
     _check_histograms,
-    _check_positive_int,
     _check_reg,
     _check_simplex_weights,
-    _check_tol,
 )
 
 __all__ = ["barycenter_fixed_support"]
@@ -104,30 +102,39 @@ def _ibp(H, C, reg, lam, *, groups=None, logv=None, max_iter=1000, tol=1e-9):
     return P, logv, logu, csr, n_iter, info[:, 1]
 
 
-def _ibp_objective(H, C, reg, lam, logv, logu, csr):
-    """Weighted transport costs and entropic objective of the IBP plans."""
-    indptr, indices, _ = csr
+def _ibp_objective(H, C, reg, lam, logv, logu, csr, p):
+    """Transport cost, entropic objective and marginal error of the IBP plans.
+
+    The plan of histogram ``k`` must have ``H[k]`` and the barycenter ``p``
+    as marginals; the error is the largest violation over all plans.
+    """
+    indptr, indices, values = csr
     linear = 0.0
     negent = 0.0
+    error = 0.0
     for k in range(H.shape[0]):
         rows = indices[indptr[k]:indptr[k + 1]]
         logP = logu[indptr[k]:indptr[k + 1], None] + logv[k][None, :] - C[rows] / reg
         P = np.exp(logP)
         linear += lam[k] * float(np.sum(P * C[rows]))
         negent += lam[k] * float(np.sum(P * np.where(P > 0, logP, 0.0)))
-    return linear, linear + reg * negent
+        error = max(error, marginal_violation(
+            P.sum(axis=1), P.sum(axis=0), values[indptr[k]:indptr[k + 1]], p))
+    return linear, linear + reg * negent, error
 
 
-def _exact_fixed_support(H, C, lam):
+def _exact_fixed_support(H, C, lam, *, with_error=False):
     """Solve the exact barycenter on fixed points as one sparse linear program.
 
     The costs are divided by their largest magnitude first (the solution
     does not change), so that HiGHS sees numbers near one at any scale.
+    Returns ``(p, value, n_iter)``, and the plans' marginal error last if
+    ``with_error``.
     """
     unit = float(np.abs(C).max())
     if unit == 0.0 or not np.isfinite(unit):
         unit = 1.0
-    p, value, nit = _exact_fixed_support_unit(H, C / unit, lam)
+    p, value, nit, plans = _exact_fixed_support_unit(H, C / unit, lam)
     with np.errstate(over="ignore"):
         value *= unit
     if not np.isfinite(value):
@@ -135,7 +142,14 @@ def _exact_fixed_support(H, C, lam):
             "the barycenter's transport cost overflows float64; rescale M (or "
             "support)."
         )
-    return p, value, nit
+    if not with_error:
+        return p, value, nit
+    error = max(
+        (marginal_violation(P.sum(axis=1), P.sum(axis=0), H[k, rows], p)
+         for k, (rows, P) in enumerate(plans)),
+        default=0.0,
+    )
+    return p, value, nit, error
 
 
 def _exact_fixed_support_unit(H, C, lam):
@@ -179,7 +193,11 @@ def _exact_fixed_support_unit(H, C, lam):
         raise RuntimeError(f"The barycenter linear program failed: {res.message}")
     p = np.maximum(res.x[n_plan:], 0.0)
     p /= p.sum()
-    return p, float(res.fun), int(getattr(res, "nit", 0) or 0)
+    plans = [
+        (rows, res.x[offsets[k]:offsets[k + 1]].reshape(rows.size, m))
+        for k, rows in enumerate(blocks)
+    ]
+    return p, float(res.fun), int(getattr(res, "nit", 0) or 0), plans
 
 
 @solver_params(
@@ -260,7 +278,8 @@ def barycenter_fixed_support(
         ``extra["weights"]`` is the barycenter histogram of shape ``(m,)``
         and ``extra["support"]`` the ``support`` given (or None). ``value``
         is the objective above (``value_linear`` its transport part),
-        ``marginal_error`` the final L1 discrepancy; ``plan`` is None.
+        ``marginal_error`` the largest marginal violation of the plans
+        (:class:`OTResult`); ``plan`` is None.
 
     See Also
     --------
@@ -313,17 +332,19 @@ def barycenter_fixed_support(
             )
     reg = _check_reg(reg)
     lam = _check_simplex_weights(weights, H.shape[0])
-    max_iter = _check_positive_int(max_iter, "max_iter")
-    tol = _check_tol(tol)
+    max_iter = int(max_iter)
+    tol = float(tol)
     if reg is not None:
         spread = cost_spread(C)
         check_cost_scale(spread, reg, "M" if M is not None else "support")
 
     if reg is None:
-        p, value, nit = _exact_fixed_support(H, C, lam)
+        p, value, nit, marginal_error = _exact_fixed_support(
+            H, C, lam, with_error=True
+        )
         return OTResult(
             plan=None, potentials=None, value=value, n_iter=nit, converged=True,
-            marginal_error=0.0, value_linear=value,
+            marginal_error=marginal_error, value_linear=value,
             extra={"weights": p, "support": support},
         )
 
@@ -338,9 +359,11 @@ def barycenter_fixed_support(
             f"marginal error {err:.3g} > tol={tol:g}; increase max_iter or reg.",
             ConvergenceWarning,
         )
-    linear, value = _ibp_objective(H, C, reg, lam, logv, logu, csr)
+    linear, value, marginal_error = _ibp_objective(
+        H, C, reg, lam, logv, logu, csr, p
+    )
     return OTResult(
         plan=None, potentials=None, value=value, n_iter=n_iter,
-        converged=converged, marginal_error=err, value_linear=linear,
+        converged=converged, marginal_error=marginal_error, value_linear=linear,
         extra={"weights": p, "support": support},
     )

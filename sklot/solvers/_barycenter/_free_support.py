@@ -14,12 +14,10 @@ from sklearn.exceptions import ConvergenceWarning
 from ...utils._validation import check_finite_array, check_seed
 from .._constraints import ARRAY, COUNT, ITER, REG, TOL, solver_params
 from .._cost import _sqeuclidean
-from .._result import OTResult
+from .._result import OTResult, marginal_violation
 from ._checks import (
-    _check_positive_int,
     _check_reg,
     _check_simplex_weights,
-    _check_tol,
 )
 
 __all__ = ["barycenter_free_support"]
@@ -160,7 +158,9 @@ def barycenter_free_support(
     result : OTResult
         ``extra["support"]`` holds the barycenter points of shape
         ``(n_support, d)`` and ``extra["weights"]`` their masses; ``value``
-        is the objective. ``plan`` is None.
+        is the objective and ``marginal_error`` the largest marginal
+        violation of the last inner plans (:class:`OTResult`). ``plan`` is
+        None.
 
     See Also
     --------
@@ -198,8 +198,8 @@ def barycenter_free_support(
         )
     lam = _check_simplex_weights(weights, len(Ys))
     reg = _check_reg(reg)
-    max_iter = _check_positive_int(max_iter, "max_iter")
-    tol = _check_tol(tol)
+    max_iter = int(max_iter)
+    tol = float(tol)
     d = Ys[0].shape[1]
     if X_init is not None:
         X = check_finite_array(X_init, "X_init", dtype=(np.float64,)).copy()
@@ -209,7 +209,7 @@ def barycenter_free_support(
             )
         init_mass = None
     elif n_support is not None:
-        n_support = _check_positive_int(n_support, "n_support")
+        n_support = int(n_support)
         rng = check_seed(random_state)
         pool = np.vstack(Ys)
         mass = np.concatenate([lk * a for lk, a in zip(lam, As)])
@@ -254,8 +254,7 @@ def barycenter_free_support(
         )
     # the largest marginal violation of the last inner plans
     marginal_error = max(
-        max(float(np.abs(P.sum(axis=1) - b).max()),
-            float(np.abs(P.sum(axis=0) - a).max()))
+        marginal_violation(P.sum(axis=1), P.sum(axis=0), b, a)
         for (_, P), a in zip(steps, As)
     )
     return OTResult(

@@ -14,7 +14,7 @@ from numpy.typing import ArrayLike
 from ...utils._validation import check_finite_array
 from .._constraints import ARRAY, COUNT, solver_params
 from .._result import OTResult
-from ._checks import _check_positive_int, _check_simplex_weights
+from ._checks import _check_simplex_weights
 
 __all__ = ["barycenter_1d"]
 
@@ -141,7 +141,7 @@ def barycenter_1d(
     ]
     lam = _check_simplex_weights(weights, len(values))
     if n_quantiles is not None:
-        n_quantiles = _check_positive_int(n_quantiles, "n_quantiles")
+        n_quantiles = int(n_quantiles)
     samples = [_sorted_cdf(v, w) for v, w in zip(values, masses)]
     Q, dt = _quantile_grid(samples, n_quantiles)
     with np.errstate(over="ignore", invalid="ignore"):

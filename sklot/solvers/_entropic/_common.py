@@ -13,7 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from ...utils._validation import check_equal_mass, check_finite_array, check_marginal
 from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL
 from .._cost import POWERS
-from .._result import OTResult
+from .._result import OTResult, marginal_violation
 from ._core import make_schedule
 from ._dense import solve_dense
 from ._matrix_free import solve_online
@@ -136,16 +136,14 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
     if not math.isfinite(violation):
         # the budget ran out before any iterate was measured
         violation = measured
+    marginal_error = marginal_violation(r, c, r_opt, c_opt)
     if balanced:
-        marginal_error = float(max(np.abs(r - a).max(), np.abs(c - b).max()))
         # converged only if the returned plan passes the stopping test, up
         # to the rounding of its own entries
         slack = 64 * float(np.finfo(dtype).eps)
         if converged and not measured <= tol + slack:
             converged = False
             violation = measured
-    else:
-        marginal_error = violation
     if not converged and warn:
         warnings.warn(
             f"{name} did not converge in max_iter={max_iter} iterations (last "

@@ -117,7 +117,7 @@ def sinkhorn(
         with ``P_ij = a_i b_j exp((f_i + g_j - M_ij) / reg)``, ``value`` the
         objective above at the returned plan, ``value_linear`` its part
         ``<P, M>``, ``marginal_error`` the largest absolute marginal
-        violation, and in ``extra``: ``"dual"`` (the dual objective
+        violation (:class:`OTResult`), and in ``extra``: ``"dual"`` (the dual objective
         ``<a, f> + <b, g> - reg (sum P - 1)``), ``"eps_schedule"``,
         ``"n_absorb"`` (kernel rebuilds), ``"violation"`` (the stopping
         measure), ``"row_mass"`` and ``"col_mass"``.

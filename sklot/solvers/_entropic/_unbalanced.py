@@ -114,9 +114,12 @@ def sinkhorn_unbalanced(
         As for :func:`sinkhorn`: ``value`` is the objective above,
         ``value_linear`` is ``<P, M>``, ``potentials`` give
         ``P_ij = a_i b_j exp((f_i + g_j - M_ij) / reg)`` and
-        ``marginal_error`` is the stopping measure (the marginals are not
-        meant to match); ``extra["dual"]`` is the dual objective and
-        ``extra["row_mass"]``, ``extra["col_mass"]`` the plan's marginals.
+        ``marginal_error`` the largest absolute violation of the marginals
+        the optimal plan has, ``a exp(-f / lambda_a)`` and
+        ``b exp(-g / lambda_b)`` (``a`` and ``b`` for an infinite penalty);
+        ``extra["violation"]`` is the stopping measure,
+        ``extra["dual"]`` the dual objective and ``extra["row_mass"]``,
+        ``extra["col_mass"]`` the plan's marginals.
 
     See Also
     --------
