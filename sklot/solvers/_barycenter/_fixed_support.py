@@ -15,7 +15,7 @@ from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from sklearn.exceptions import ConvergenceWarning
 
-from ..._kernels._barycenter import ibp_barycenters
+from ..._kernels._ibp import ibp_barycenters
 from ...utils._validation import check_finite_array, cost_spread
 from .._constraints import ARRAY, ITER, REG, TOL, solver_params
 from .._cost import cost_matrix

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from ..._kernels._barycenter import sinkhorn_batch
+from ..._kernels._sinkhorn_batch import sinkhorn_batch
 from ._core import _gibbs, _schedule
 
 

@@ -11,10 +11,10 @@ One place for what makes the three Sinkhorn engines stable and fast:
   resolves), :func:`tau_for` (when the dense engine absorbs its scalings
   into the potentials) and :func:`_gibbs` (when a shared Gibbs kernel does
   not underflow; the batched kernels absorb at ``exp(+-100)``,
-  ``sklot/_kernels/_barycenter.py``);
+  ``sklot/_kernels/_scaling.py``);
 - the over-relaxation rule of the dense and matrix-free engines,
   :class:`Relaxation` (the batched kernels run the same optimal-omega rule
-  from a fixed window, ``_adapt`` in ``sklot/_kernels/_barycenter.py``);
+  from a fixed window, ``_adapt`` in ``sklot/_kernels/_scaling.py``);
 - the unbalanced (KL-marginal) algebra every engine applies:
   :func:`exponent` and :func:`translation`, and :func:`log_weights`.
 """

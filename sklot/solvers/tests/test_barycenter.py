@@ -6,7 +6,8 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment, linprog
 from sklearn.exceptions import ConvergenceWarning
 
-from sklot._kernels._barycenter import ibp_barycenters, sinkhorn_batch
+from sklot._kernels._ibp import ibp_barycenters
+from sklot._kernels._sinkhorn_batch import sinkhorn_batch
 from sklot.solvers import (
     barycenter_1d,
     barycenter_fixed_support,
