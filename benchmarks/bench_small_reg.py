@@ -29,8 +29,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 from _timing import print_table, timed  # noqa: E402
 
 from sklot.solvers import cost_matrix  # noqa: E402
-from sklot.solvers._entropic_common import make_schedule  # noqa: E402
-from sklot.solvers._sinkhorn_dense import solve_dense  # noqa: E402
+from sklot.solvers._entropic._core import make_schedule  # noqa: E402
+from sklot.solvers._entropic._dense import solve_dense  # noqa: E402
 
 DIM = 10
 TOL = 1e-6

@@ -7,7 +7,7 @@ Two kinds of steps, both over preallocated buffers:
 - kernel-domain scaling iterations (:func:`scaling_step`) on a stored
   kernel: one pass over memory per full iteration, no exponential.
 
-The solver in :mod:`sklot.solvers._sinkhorn_dense` alternates them as in
+The solver in :mod:`sklot.solvers._entropic._dense` alternates them as in
 Schmitzer (2019): the potentials absorb the scalings whenever those leave
 a safe range, and the kernel is rebuilt from the potentials in the log
 domain.

@@ -20,9 +20,16 @@ from ._barycenter import (
     barycenter_fixed_support,
     barycenter_free_support,
 )
-from ._class_regularized import class_regularized_ot
 from ._cost import cost_matrix, relative_reg
-from ._entropic_map import barycentric_map, entropic_c_transform, entropic_plan
+from ._entropic import (
+    barycentric_map,
+    class_regularized_ot,
+    entropic_c_transform,
+    entropic_plan,
+    sinkhorn,
+    sinkhorn_divergence,
+    sinkhorn_unbalanced,
+)
 from ._exact import emd, emd2
 from ._gaussian import (
     bures_distance,
@@ -34,15 +41,14 @@ from ._gaussian import (
     gaussian_monge_map,
 )
 from ._result import OTResult
-from ._sinkhorn import sinkhorn, sinkhorn_divergence
 from ._sliced import (
     max_sliced_wasserstein,
+    projected_quantiles,
     random_projections,
     sliced_wasserstein,
+    sliced_wasserstein_pairwise,
     wasserstein_1d,
 )
-from ._sliced_batch import projected_quantiles, sliced_wasserstein_pairwise
-from ._unbalanced import sinkhorn_unbalanced
 
 __all__ = [
     "OTResult",

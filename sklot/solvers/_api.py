@@ -12,17 +12,12 @@ estimator family (the colour transfer engine, the Gaussian moments).
 """
 
 from .._kernels._config import single_threaded
-from ._barycenter import (
-    _entropic_costs,
-    _exact_fixed_support,
-    _ibp,
-    _merge_levels,
-    _quantiles_at,
-    _sorted_cdf,
-)
+from ._barycenter._fixed_support import _exact_fixed_support, _ibp
+from ._barycenter._one_d import _merge_levels, _quantiles_at, _sorted_cdf
 from ._cost import METRICS, _sqeuclidean, cost_median
-from ._exact import _emd_valid
-from ._gaussian import (
+from ._entropic._batched import _entropic_costs
+from ._exact._emd import _emd_valid
+from ._gaussian._linalg import (
     RCOND,
     _bures_squared,
     _eigh_psd,
@@ -30,8 +25,8 @@ from ._gaussian import (
     _from_eig,
     _monge_matrix,
 )
-from ._sliced_batch import _check_diagrams
-from ._transfer import (
+from ._sliced._pairwise import _check_diagrams
+from ._sliced._transfer import (
     MomentAccumulator,
     apply_lut,
     build_lut,

@@ -15,6 +15,8 @@ from ..utils._validation import check_finite_array, check_spread, points_spread
 __all__ = ["cost_matrix", "METRICS"]
 
 METRICS = ("sqeuclidean", "euclidean", "cityblock", "cosine", "minkowski")
+# metrics of the form |x - y| ** p, which the matrix-free engines recompute
+POWERS = {"sqeuclidean": 2, "euclidean": 1}
 
 
 # Close pairs, whose squared distance is below this fraction of

@@ -5,7 +5,21 @@ from typing import Any, Mapping, Optional, Tuple
 
 import numpy as np
 
-__all__ = ["OTResult"]
+__all__ = ["OTResult", "marginal_violation"]
+
+
+def marginal_violation(row_mass, col_mass, a, b) -> float:
+    """Return the ``marginal_error`` of a plan with these row and column sums.
+
+    The largest absolute violation of either marginal,
+    ``max(max_i |row_mass_i - a_i|, max_j |col_mass_j - b_j|)``, where
+    ``a`` and ``b`` are the marginals the plan must have. Every solver
+    computes its ``marginal_error`` with this function.
+    """
+    with np.errstate(invalid="ignore"):
+        rows = float(np.max(np.abs(np.asarray(row_mass) - a), initial=0.0))
+        cols = float(np.max(np.abs(np.asarray(col_mass) - b), initial=0.0))
+    return max(rows, cols)
 
 
 @dataclass(frozen=True, repr=False)
@@ -31,15 +45,18 @@ class OTResult:
     converged : bool
         Whether the solver met its stopping criterion before ``max_iter``.
     marginal_error : float
-        What it measures depends on the solver (each documents it): the
-        largest absolute violation of the marginal constraints by ``plan``
-        (or by the plan implied by the potentials) for ``emd``,
-        ``sinkhorn`` and ``class_regularized_ot``; the stopping measure for
-        ``sinkhorn_unbalanced`` (whose marginals are not meant to match) and
-        the entropic ``barycenter_fixed_support`` (an L1 discrepancy);
-        ``0.0`` where nothing is measured (``barycenter_1d``, the Gaussian
-        barycenters, the exact fixed- and free-support barycenters) and
-        ``nan`` for the entropic ``barycenter_free_support``.
+        The largest absolute violation of a marginal by the returned plan
+        (or plans): ``max(max_i |(P 1)_i - a_i|, max_j |(P^T 1)_j - b_j|)``,
+        in the units of the weights, where ``a`` and ``b`` are the marginals
+        the plan must have at the solution. For ``emd``, ``sinkhorn`` and
+        ``class_regularized_ot`` they are the input weights; for
+        ``sinkhorn_unbalanced`` a marginal with a finite KL penalty
+        ``lambda`` must equal ``a * exp(-f / lambda)`` (its optimality
+        condition, ``f`` the returned potential); for the barycenter solvers
+        each plan between an input and the barycenter must have that input
+        and the barycenter weights as marginals. ``0.0`` where the coupling
+        meets its marginals by construction (``barycenter_1d``, the Gaussian
+        barycenters). It is finite, never NaN.
     value_linear : float or None, default=None
         The linear part ``<plan, M>`` when ``value`` includes a regularizer.
     extra : mapping, default={}

@@ -6,7 +6,8 @@ import scipy.sparse as sp
 from scipy.optimize import linear_sum_assignment, linprog
 from sklearn.exceptions import ConvergenceWarning
 
-from sklot._kernels._barycenter import ibp_barycenters, sinkhorn_batch
+from sklot._kernels._ibp import ibp_barycenters
+from sklot._kernels._sinkhorn_batch import sinkhorn_batch
 from sklot.solvers import (
     barycenter_1d,
     barycenter_fixed_support,
@@ -271,7 +272,7 @@ def test_fixed_support_converges_to_lp_barycenter(line_problem):
 
 def test_warm_start_with_empty_bins_stays_finite(line_problem):
     # warm starts from plans to sparse targets carry -inf log-scalings
-    from sklot.solvers._barycenter import _ibp
+    from sklot.solvers._api import _ibp
 
     _, C, H = line_problem
     logv = np.zeros((3, 7))

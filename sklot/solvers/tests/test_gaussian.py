@@ -219,7 +219,7 @@ def test_float32_samples_give_float64_results(rng):
 
 
 def test_covariance_accumulated_in_blocks_matches_numpy(rng, monkeypatch):
-    from sklot.solvers import _gaussian
+    from sklot.solvers._gaussian import _linalg as _gaussian
 
     monkeypatch.setattr(_gaussian, "_CHUNK_ELEMENTS", 3000)
     X = rng.normal(size=(20000, 3)) * [1.0, 1e3, 1e-3] + 1e4

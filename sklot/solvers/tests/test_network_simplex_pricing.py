@@ -11,7 +11,8 @@ from scipy.optimize import linear_sum_assignment
 from sklearn.exceptions import ConvergenceWarning
 
 from sklot._kernels._network_simplex import network_simplex
-from sklot.solvers import _exact, emd
+from sklot.solvers import emd
+from sklot.solvers._exact import _emd as _exact
 from sklot.utils._testing import linprog_ot_value
 
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from sklot.solvers import cost_matrix, sinkhorn
-from sklot.solvers._entropic_common import make_schedule
-from sklot.solvers._sinkhorn_dense import solve_dense
+from sklot.solvers._entropic._core import make_schedule
+from sklot.solvers._entropic._dense import solve_dense
 
 TOL = 1e-6
 

@@ -236,7 +236,7 @@ def test_sliced_matches_mean_of_projected_1d(rng):
 
 
 def test_sliced_chunks_of_projections_change_nothing(rng, monkeypatch):
-    from sklot.solvers import _sliced
+    from sklot.solvers._sliced import _distance as _sliced
 
     X = rng.normal(size=(300, 4))
     Y = rng.normal(size=(200, 4))

@@ -20,75 +20,24 @@ import math
 
 import numpy as np
 
-from .._kernels._config import use_parallel
-from .._kernels._sinkhorn import (
+from ..._kernels._config import use_parallel
+from ..._kernels._sinkhorn import (
     col_lse,
     finalize_plan,
     merge_columns,
     row_lse,
     scaling_step,
 )
-from ..utils._validation import cost_spread
-from ._sinkhorn_newton import newton_polish
+from ...utils._validation import cost_spread
+from ._core import Relaxation, exponent, log_weights, tau_for, translation
+from ._newton import newton_polish
 
-__all__ = [
-    "Relaxation",
-    "exponent",
-    "log_weights",
-    "n_chunks",
-    "solve_dense",
-    "tau_for",
-    "translation",
-]
+__all__ = ["n_chunks", "solve_dense"]
 
 
 def n_chunks(n):
     """Return the number of row chunks for partial sums (fixed by shape)."""
     return int(min(64, max(1, n // 64)))
-
-
-def log_weights(w):
-    """``log(w)`` with ``-inf`` for zero weights and no warning."""
-    out = np.full(w.shape, -np.inf)
-    pos = w > 0
-    out[pos] = np.log(w[pos])
-    return out
-
-
-def exponent(lam, eps):
-    """Return the unbalanced exponent ``lam / (lam + eps)`` (1 if inf)."""
-    return 1.0 if math.isinf(lam) else lam / (lam + eps)
-
-
-def tau_for(dtype):
-    """Largest ``|log|`` of a scaling before absorption, by kernel dtype.
-
-    Kernel entries that underflowed (below ~1e-308 in float64, ~1e-38 in
-    float32) stay negligible after multiplication by two such scalings.
-    """
-    return 200.0 if dtype == np.float64 else 20.0
-
-
-def translation(source, target):
-    """Optimal ``t`` in the dual translation ``(F + t, G - t)``.
-
-    ``source`` and ``target`` are ``(weights, log weights, potential, lam)``.
-    With KL marginals the dual objective is not invariant under this
-    translation and plain Sinkhorn moves along it at the rate ``fa * fb``,
-    which tends to 1 for large penalties. The optimal ``t`` has a closed form
-    (Sejourne, Vialard and Peyre, 2022); the plan does not depend on it.
-    """
-    log_mass = []
-    kappa = 0.0
-    for w, lw, pot, lam in (source, target):
-        if math.isinf(lam):
-            log_mass.append(math.log(float(w.sum())))
-        else:
-            z = lw - pot / lam
-            top = float(np.max(z))
-            log_mass.append(top + math.log(float(np.exp(z - top).sum())))
-            kappa += 1.0 / lam
-    return (log_mass[0] - log_mass[1]) / kappa
 
 
 class _State:
@@ -203,99 +152,6 @@ class _State:
         pos = v > 0
         G[pos] = self.g[pos] + eps * np.log(v[pos])
         return F, G
-
-
-class Relaxation:
-    """Adaptive over-relaxation of the Sinkhorn updates.
-
-    Plain Sinkhorn (``omega = 1``) behaves near the solution like a block
-    Gauss-Seidel iteration whose errors decay like ``rho ** k``. Once that
-    regime shows (errors decreasing over a window), ``omega`` is set to the
-    optimal successive over-relaxation factor ``2 / (1 + sqrt(1 - rho))``
-    (Young's theory, applied to Sinkhorn by Thibault, Chizat, Dossal and
-    Papadakis, 2017). The rate observed under relaxation, ``lam``, then
-    refines the estimate of ``rho`` through Young's relation
-    ``(lam + omega - 1) ** 2 = lam * omega ** 2 * rho``, so ``omega`` grows
-    towards the optimum as the asymptotic regime sets in.
-
-    Over-relaxed errors oscillate, so progress is judged on the envelope:
-    the largest error over blocks of about ``2 / (2 - omega)`` iterations.
-    When the envelope shrinks more slowly than plain Sinkhorn did, a few
-    plain steps re-estimate ``rho`` (the regime may have changed); when it
-    grows, the cap on ``omega`` is also halved towards 1.
-    """
-
-    _WINDOW = 6
-
-    def __init__(self, enabled=True, cap=1.99):
-        self.enabled = enabled
-        self.cap = cap
-        self.reset()
-
-    def reset(self):
-        self.omega = 1.0
-        self.plain_rate = 1.0
-        self.history = []
-        self.block = []
-        self.envelope = math.inf
-
-    def _rate(self):
-        h, k = self.history, self._WINDOW
-        if len(h) < k:
-            return None
-        if not all(h[i + 1] < h[i] for i in range(len(h) - k, len(h) - 1)):
-            return None
-        return (h[-1] / h[-k]) ** (1.0 / (k - 1))
-
-    def _envelope_status(self, err):
-        """Record ``err``; "grew", "slow" (slower than plain) or "ok"."""
-        self.block.append(err)
-        size = max(10, int(2.0 / (2.0 - self.omega)))
-        if len(self.block) < size:
-            return "ok"
-        peak = max(self.block)
-        self.block = []
-        previous, self.envelope = self.envelope, peak
-        if math.isinf(previous):
-            return "ok"
-        if peak >= previous:
-            return "grew"
-        return "ok" if peak < previous * self.plain_rate**size else "slow"
-
-    def __call__(self, err):
-        """Record the violation ``err``; return ``omega`` for the next step."""
-        if not self.enabled:
-            return 1.0
-        self.history.append(err)
-        if self.omega > 1.0:
-            status = self._envelope_status(err)
-            if status != "ok":
-                # Probe plain Sinkhorn again to re-estimate its rate; if the
-                # envelope grew, also lower the cap.
-                if status == "grew":
-                    self.cap = max(1.0, 1.0 + 0.5 * (self.omega - 1.0))
-                self.omega = 1.0
-                self.history = [err]
-                self.block = []
-                self.envelope = math.inf
-                return self.omega
-        lam = self._rate()
-        if lam is None or err > 0.1 or not 0.0 < lam < 1.0:
-            return self.omega
-        w = self.omega
-        if w == 1.0:
-            self.plain_rate = lam
-        elif lam <= w - 1.0:
-            # At or past the optimum: Young's relation has no solution.
-            return self.omega
-        rho = min((lam + w - 1.0) ** 2 / (lam * w * w), 1.0 - 1e-12)
-        target = min(self.cap, 2.0 / (1.0 + math.sqrt(1.0 - rho)))
-        if rho > 0.5 and target > w + 0.01:
-            self.omega = target
-            self.history = []
-            self.block = []
-            self.envelope = math.inf
-        return self.omega
 
 
 def solve_dense(

@@ -10,12 +10,11 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from numpy.typing import ArrayLike
 
-from .._kernels import _sliced as _k
-from .._kernels._config import single_threaded
-from ..utils import Distributions, check_distributions
-from ._constraints import ARRAY, COUNT, solver_params
-from ._sliced import (
-    _check_n_projections,
+from ..._kernels import _sliced as _k
+from ..._kernels._config import single_threaded
+from ...utils import Distributions, check_distributions
+from .._constraints import ARRAY, COUNT, solver_params
+from ._distance import (
     _check_p,
     _is_uniform,
     _resolve_projections,
@@ -311,7 +310,7 @@ def sliced_wasserstein_pairwise(
     ((3, 3), True, True)
     """
     p = _check_p(p)
-    n_projections = _check_n_projections(n_projections)
+    n_projections = int(n_projections)
     if diagrams:
         if p != 1:
             raise ValueError(
@@ -435,14 +434,6 @@ def projected_quantiles(
     [0.0, 1.0, 5.0]
     """
     dists = _as_distributions(X, support, "X")
-    if (
-        isinstance(n_quantiles, bool)
-        or not isinstance(n_quantiles, numbers.Integral)
-        or n_quantiles < 1
-    ):
-        raise ValueError(
-            f"n_quantiles must be a positive integer, got {n_quantiles!r}."
-        )
     if projections is None:
         raise ValueError(
             "projections is None; pass the directions, shape "

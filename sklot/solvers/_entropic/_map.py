@@ -18,16 +18,12 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ..utils._validation import check_finite_array, check_marginal, points_spread
-from ._constraints import ARRAY, solver_params
-from ._cost import METRICS, cost_matrix
-from ._entropic_common import check_cost_scale, check_positive
-from ._sinkhorn_dense import log_weights
-from ._sinkhorn_online import (
-    POWERS,
-    c_transform_points,
-    prepare_points,
-)
+from ...utils._validation import check_finite_array, check_marginal, points_spread
+from .._constraints import ARRAY, solver_params
+from .._cost import METRICS, POWERS, cost_matrix
+from ._common import check_positive
+from ._core import check_cost_scale, log_weights
+from ._matrix_free import c_transform_points, prepare_points
 
 __all__ = ["barycentric_map", "entropic_c_transform", "entropic_plan"]
 

@@ -1,4 +1,4 @@
-"""Validation and result assembly shared by the entropic solvers."""
+"""Validation, the shared body and result assembly of the entropic solvers."""
 
 from __future__ import annotations
 
@@ -10,19 +10,22 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._validation import check_finite_array, check_marginal, check_spread
-from ._result import OTResult
-from ._sinkhorn_online import POWERS
+from ...utils._validation import check_equal_mass, check_finite_array, check_marginal
+from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL
+from .._cost import POWERS
+from .._result import OTResult, marginal_violation
+from ._core import make_schedule
+from ._dense import solve_dense
+from ._matrix_free import solve_online
 
 __all__ = [
-    "MIN_RELATIVE_REG",
-    "MAX_STAGES",
-    "check_cost_scale",
+    "ENTROPIC_PARAMS",
     "check_dtype",
     "check_positive",
     "check_problem",
+    "check_reg",
     "entropic_result",
-    "make_schedule",
+    "solve_entropic",
 ]
 
 
@@ -95,82 +98,6 @@ def check_problem(
     return a, b, M, X, Y, dt
 
 
-# Below this fraction of the spread of the costs the entropic plan is
-# beneath float64 resolution: potentials of the size of the costs cannot
-# carry differences of the size of reg, and solves stall or lie.
-MIN_RELATIVE_REG = 1e-12
-
-# Most stages of an epsilon-scaling schedule; a finer factor is coarsened.
-MAX_STAGES = 64
-
-
-def check_cost_scale(spread, reg, cost_name):
-    """Raise a ValueError naming the culprit if ``reg`` and the costs clash.
-
-    ``spread`` is ``max - min`` of the costs (of the points' costs in the
-    matrix-free form), ``cost_name`` the argument(s) they come from.
-    """
-    check_spread(spread, cost_name)
-    if reg < np.finfo(np.float64).tiny:
-        raise ValueError(
-            f"reg={reg!r} is subnormal (below {np.finfo(np.float64).tiny:.3g}), "
-            f"so 1 / reg overflows; pass a reg of at least "
-            f"{MIN_RELATIVE_REG:g} times the spread of the costs."
-        )
-    if reg < MIN_RELATIVE_REG * spread:
-        raise ValueError(
-            f"reg={reg:.3g} is below {MIN_RELATIVE_REG:g} times the spread of "
-            f"the costs from {cost_name} ({spread:.3g}): float64 cannot "
-            f"resolve such an entropic plan. Pass reg >= "
-            f"{MIN_RELATIVE_REG * spread:.3g}, or use emd for unregularized "
-            f"transport."
-        )
-
-
-def make_schedule(reg, epsilon_scaling, cost_name="M"):
-    """Return ``spread -> decreasing list of eps ending at reg``.
-
-    The stages start at ``spread / 100`` and shrink by ``factor`` (0.5 for
-    ``"auto"`` and ``True``, or the float given); stages below ``2 * reg``
-    are skipped, so moderate regularizations are solved directly. ``False``
-    always solves at ``reg`` directly.
-    """
-    if epsilon_scaling is False or epsilon_scaling is None:
-        factor = None
-    elif epsilon_scaling is True or epsilon_scaling == "auto":
-        factor = 0.5
-    elif (
-        isinstance(epsilon_scaling, numbers.Real)
-        and not isinstance(epsilon_scaling, bool)
-        and 0 < epsilon_scaling < 1
-    ):
-        factor = float(epsilon_scaling)
-    else:
-        raise ValueError(
-            "epsilon_scaling must be 'auto', True, False or a factor in (0, 1), "
-            f"got {epsilon_scaling!r}."
-        )
-
-    def schedule(spread):
-        check_cost_scale(spread, reg, cost_name)
-        out = []
-        if factor is not None:
-            start = spread / 100.0
-            step = factor
-            if start >= 2.0 * reg:
-                ratio = math.log(2.0 * reg / start)
-                n_stages = math.floor(ratio / math.log(factor)) + 1
-                if n_stages > MAX_STAGES:
-                    step = (2.0 * reg / start) ** (1.0 / (MAX_STAGES - 1))
-            eps = start
-            while eps >= 2.0 * reg and len(out) < MAX_STAGES:
-                out.append(eps)
-                eps *= step
-        return out + [reg]
-
-    return schedule
-
-
 def _kl(p, q):
     """Generalized KL ``sum p log(p/q) - p + q`` (``0 log 0 = 0``)."""
     pos = p > 0
@@ -209,23 +136,23 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
     if not math.isfinite(violation):
         # the budget ran out before any iterate was measured
         violation = measured
+    marginal_error = marginal_violation(r, c, r_opt, c_opt)
     if balanced:
-        marginal_error = float(max(np.abs(r - a).max(), np.abs(c - b).max()))
         # converged only if the returned plan passes the stopping test, up
         # to the rounding of its own entries
         slack = 64 * float(np.finfo(dtype).eps)
         if converged and not measured <= tol + slack:
             converged = False
             violation = measured
-    else:
-        marginal_error = violation
     if not converged and warn:
         warnings.warn(
             f"{name} did not converge in max_iter={max_iter} iterations (last "
             f"measured violation {violation:.3g} > tol={tol:g}); returning "
             f"the best iterate. Increase max_iter, loosen tol or increase reg.",
             ConvergenceWarning,
-            stacklevel=3,
+            # past entropic_result, solve_entropic, the solver and its
+            # parameter validation: the caller's line
+            stacklevel=5,
         )
     plan = raw["plan"]
     return OTResult(
@@ -246,3 +173,105 @@ def entropic_result(raw, a, b, reg, dtype, *, lam_a=math.inf, lam_b=math.inf,
             "col_mass": c,
         },
     )
+
+
+# The arguments sinkhorn and sinkhorn_unbalanced share, in the
+# validate_params vocabulary (reg_marginals has its own check).
+ENTROPIC_PARAMS = {
+    "a": ARRAY,
+    "b": ARRAY,
+    "M": ARRAY,
+    "reg": REG,
+    "X": ARRAY,
+    "Y": ARRAY,
+    "metric": [str],
+    "max_iter": ITER,
+    "tol": TOL,
+    "epsilon_scaling": EPSILON_SCALING,
+    "init": [tuple, list, "array-like", None],
+    "warn": ["boolean"],
+}
+
+
+def check_reg(reg):
+    """Return ``reg`` as a positive float; a TypeError if it is missing."""
+    return check_positive(reg, "reg") if reg is not None else _missing_reg()
+
+
+def solve_entropic(
+    a, b, M, reg, *, X, Y, metric, max_iter, tol, epsilon_scaling, init,
+    dtype, warn, lam_a=math.inf, lam_b=math.inf, name="sinkhorn",
+):
+    """Check an entropic problem, run the dense or matrix-free engine.
+
+    The body of :func:`sinkhorn` (``lam_a = lam_b = inf``) and of
+    :func:`sinkhorn_unbalanced` (KL penalties ``lam_a``, ``lam_b``).
+    """
+    reg = check_reg(reg)
+    max_iter = check_positive(max_iter, "max_iter", integer=True)
+    tol = check_positive(tol, "tol")
+    a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
+    balanced = math.isinf(lam_a) and math.isinf(lam_b)
+    if balanced:
+        check_equal_mass(a, b)
+    init = _check_init(init, len(a), len(b))
+    if name == "sinkhorn":
+        init = _balance_init(init)
+    schedule = make_schedule(
+        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    )
+    opts = dict(max_iter=max_iter, tol=tol, init=init)
+    if not balanced:
+        opts = dict(lam_a=lam_a, lam_b=lam_b, **opts)
+    if M is not None:
+        raw = solve_dense(a, b, M, reg, schedule, **opts)
+    else:
+        raw = solve_online(a, b, X, Y, reg, schedule, power=POWERS[metric], **opts)
+    return entropic_result(
+        raw, a, b, reg, dt, lam_a=lam_a, lam_b=lam_b, max_iter=max_iter,
+        tol=tol, warn=warn, name=name,
+    )
+
+
+def _missing_reg():
+    raise TypeError(
+        "reg is required: pass the entropic regularization, e.g. "
+        "reg=0.05 * np.median(M)."
+    )
+
+
+def _check_init(init, n, m):
+    if init is None:
+        return None
+    try:
+        f, g = init
+    except (TypeError, ValueError):
+        raise ValueError(
+            "init must be a pair of potentials (f, g), e.g. the potentials of "
+            "a previous OTResult."
+        ) from None
+    f = check_finite_array(f, "init[0]", ensure_2d=False, dtype=(np.float64,))
+    g = check_finite_array(g, "init[1]", ensure_2d=False, dtype=(np.float64,))
+    if f.shape[0] != n or g.shape[0] != m:
+        raise ValueError(
+            f"init potentials must have shapes ({n},) and ({m},), got "
+            f"{f.shape} and {g.shape}."
+        )
+    return f, g
+
+
+def _balance_init(init):
+    """Remove the dual translation ``(f + t, g - t)`` from balanced potentials.
+
+    The plan does not depend on ``t``, but a large ``t`` (say 1e18) leaves
+    the potentials no significant digits for the differences that matter
+    and the objective cancels catastrophically; centring the pair on a
+    common level brings them back to the size of the costs.
+    """
+    if init is None:
+        return None
+    f, g = init
+    t = 0.5 * (float(np.mean(f)) - float(np.mean(g)))
+    if abs(t) <= max(float(np.ptp(f)), float(np.ptp(g))):
+        return f, g
+    return f - t, g + t

@@ -13,11 +13,11 @@ from scipy.optimize import minimize_scalar
 from scipy.special import xlogy
 from sklearn.exceptions import ConvergenceWarning
 
-from ..utils._validation import check_equal_mass
-from ._constraints import ARRAY, ITER, REG, TOL, solver_params
-from ._entropic_common import check_positive, check_problem
-from ._exact import emd
-from ._result import OTResult
+from ...utils._validation import check_equal_mass
+from .._constraints import ARRAY, ITER, REG, TOL, solver_params
+from .._exact import emd
+from .._result import OTResult, marginal_violation
+from ._common import check_positive, check_problem
 from ._sinkhorn import sinkhorn
 
 __all__ = ["class_regularized_ot"]
@@ -307,9 +307,7 @@ def class_regularized_ot(
         pos = plan > 0
         kl = plan[pos] * np.log(plan[pos] / ab[pos])
         value += reg * float(np.sum(kl) - plan.sum() + ab.sum())
-    marginal_error = float(
-        max(np.abs(plan.sum(1) - a).max(), np.abs(plan.sum(0) - b).max())
-    )
+    marginal_error = marginal_violation(plan.sum(1), plan.sum(0), a, b)
     return OTResult(
         plan=plan.astype(dt, copy=False),
         potentials=tuple(p.astype(dt) for p in res.potentials),

@@ -9,29 +9,23 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 from sklearn.exceptions import ConvergenceWarning
 
-from .._kernels._config import use_parallel
-from .._kernels._sinkhorn import row_lse
-from ..utils._validation import (
+from ..._kernels._config import use_parallel
+from ..._kernels._sinkhorn import row_lse
+from ...utils._validation import (
     _check_spread,
     check_equal_mass,
     check_finite_array,
     check_marginal,
 )
-from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
-from ._cost import cost_matrix
-from ._entropic_common import (
-    check_positive,
-    check_problem,
-    entropic_result,
-    make_schedule,
-)
-from ._result import OTResult
-from ._sinkhorn_dense import log_weights, n_chunks, solve_dense
-from ._sinkhorn_online import (
-    POWERS,
+from .._constraints import ARRAY, ITER, REG, TOL, solver_params
+from .._cost import POWERS, cost_matrix
+from .._result import OTResult
+from ._common import ENTROPIC_PARAMS, check_positive, solve_entropic
+from ._core import log_weights
+from ._dense import n_chunks
+from ._matrix_free import (
     c_transform_points,
     prepare_points,
-    solve_online,
 )
 
 __all__ = ["sinkhorn", "sinkhorn_divergence"]
@@ -41,22 +35,7 @@ __all__ = ["sinkhorn", "sinkhorn_divergence"]
 _DENSE_MAX_ENTRIES = 1 << 24
 
 
-@solver_params(
-    {
-        "a": ARRAY,
-        "b": ARRAY,
-        "M": ARRAY,
-        "reg": REG,
-        "X": ARRAY,
-        "Y": ARRAY,
-        "metric": [str],
-        "max_iter": ITER,
-        "tol": TOL,
-        "epsilon_scaling": EPSILON_SCALING,
-        "init": [tuple, list, "array-like", None],
-        "warn": ["boolean"],
-    }
-)
+@solver_params(ENTROPIC_PARAMS)
 def sinkhorn(
     a: ArrayLike | None = None,
     b: ArrayLike | None = None,
@@ -138,7 +117,7 @@ def sinkhorn(
         with ``P_ij = a_i b_j exp((f_i + g_j - M_ij) / reg)``, ``value`` the
         objective above at the returned plan, ``value_linear`` its part
         ``<P, M>``, ``marginal_error`` the largest absolute marginal
-        violation, and in ``extra``: ``"dual"`` (the dual objective
+        violation (:class:`OTResult`), and in ``extra``: ``"dual"`` (the dual objective
         ``<a, f> + <b, g> - reg (sum P - 1)``), ``"eps_schedule"``,
         ``"n_absorb"`` (kernel rebuilds), ``"violation"`` (the stopping
         measure), ``"row_mass"`` and ``"col_mass"``.
@@ -206,67 +185,10 @@ def sinkhorn(
     >>> bool(abs(free.value - dense.value) < 1e-8)
     True
     """
-    reg = check_positive(reg, "reg") if reg is not None else _missing_reg()
-    max_iter = check_positive(max_iter, "max_iter", integer=True)
-    tol = check_positive(tol, "tol")
-    a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
-    check_equal_mass(a, b)
-    init = _balance_init(_check_init(init, len(a), len(b)))
-    schedule = make_schedule(
-        reg, epsilon_scaling, "M" if M is not None else "X and Y"
+    return solve_entropic(
+        a, b, M, reg, X=X, Y=Y, metric=metric, max_iter=max_iter, tol=tol,
+        epsilon_scaling=epsilon_scaling, init=init, dtype=dtype, warn=warn,
     )
-    opts = dict(max_iter=max_iter, tol=tol, init=init)
-    if M is not None:
-        raw = solve_dense(a, b, M, reg, schedule, **opts)
-    else:
-        raw = solve_online(a, b, X, Y, reg, schedule, power=POWERS[metric], **opts)
-    return entropic_result(
-        raw, a, b, reg, dt, max_iter=max_iter, tol=tol, warn=warn
-    )
-
-
-def _missing_reg():
-    raise TypeError(
-        "reg is required: pass the entropic regularization, e.g. "
-        "reg=0.05 * np.median(M)."
-    )
-
-
-def _check_init(init, n, m):
-    if init is None:
-        return None
-    try:
-        f, g = init
-    except (TypeError, ValueError):
-        raise ValueError(
-            "init must be a pair of potentials (f, g), e.g. the potentials of "
-            "a previous OTResult."
-        ) from None
-    f = check_finite_array(f, "init[0]", ensure_2d=False, dtype=(np.float64,))
-    g = check_finite_array(g, "init[1]", ensure_2d=False, dtype=(np.float64,))
-    if f.shape[0] != n or g.shape[0] != m:
-        raise ValueError(
-            f"init potentials must have shapes ({n},) and ({m},), got "
-            f"{f.shape} and {g.shape}."
-        )
-    return f, g
-
-
-def _balance_init(init):
-    """Remove the dual translation ``(f + t, g - t)`` from balanced potentials.
-
-    The plan does not depend on ``t``, but a large ``t`` (say 1e18) leaves
-    the potentials no significant digits for the differences that matter
-    and the objective cancels catastrophically; centring the pair on a
-    common level brings them back to the size of the costs.
-    """
-    if init is None:
-        return None
-    f, g = init
-    t = 0.5 * (float(np.mean(f)) - float(np.mean(g)))
-    if abs(t) <= max(float(np.ptp(f)), float(np.ptp(g))):
-        return f, g
-    return f - t, g + t
 
 
 @solver_params(

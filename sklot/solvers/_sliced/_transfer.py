@@ -19,7 +19,7 @@ import numpy as np
 from scipy.spatial import cKDTree
 from sklearn.cluster import KMeans
 
-from .._kernels._color import (
+from ..._kernels._color import (
     lut_displace,
     projection_histogram,
     projection_range,

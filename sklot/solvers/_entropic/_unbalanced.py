@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import math
 import numbers
 
 from numpy.typing import ArrayLike, DTypeLike
 
-from ..utils._validation import check_equal_mass
-from ._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL, solver_params
-from ._entropic_common import (
-    check_positive,
-    check_problem,
-    entropic_result,
-    make_schedule,
-)
-from ._result import OTResult
-from ._sinkhorn import _check_init, _missing_reg
-from ._sinkhorn_dense import solve_dense
-from ._sinkhorn_online import POWERS, solve_online
+from .._constraints import solver_params
+from .._result import OTResult
+from ._common import ENTROPIC_PARAMS, check_positive, check_reg, solve_entropic
 
 __all__ = ["sinkhorn_unbalanced"]
 
@@ -50,22 +40,7 @@ def _check_reg_marginals(reg_marginals):
     )
 
 
-@solver_params(
-    {
-        "a": ARRAY,
-        "b": ARRAY,
-        "M": ARRAY,
-        "reg": REG,
-        "X": ARRAY,
-        "Y": ARRAY,
-        "metric": [str],
-        "max_iter": ITER,
-        "tol": TOL,
-        "epsilon_scaling": EPSILON_SCALING,
-        "init": [tuple, list, "array-like", None],
-        "warn": ["boolean"],
-    }
-)
+@solver_params(ENTROPIC_PARAMS)
 def sinkhorn_unbalanced(
     a: ArrayLike | None = None,
     b: ArrayLike | None = None,
@@ -139,9 +114,12 @@ def sinkhorn_unbalanced(
         As for :func:`sinkhorn`: ``value`` is the objective above,
         ``value_linear`` is ``<P, M>``, ``potentials`` give
         ``P_ij = a_i b_j exp((f_i + g_j - M_ij) / reg)`` and
-        ``marginal_error`` is the stopping measure (the marginals are not
-        meant to match); ``extra["dual"]`` is the dual objective and
-        ``extra["row_mass"]``, ``extra["col_mass"]`` the plan's marginals.
+        ``marginal_error`` the largest absolute violation of the marginals
+        the optimal plan has, ``a exp(-f / lambda_a)`` and
+        ``b exp(-g / lambda_b)`` (``a`` and ``b`` for an infinite penalty);
+        ``extra["violation"]`` is the stopping measure,
+        ``extra["dual"]`` the dual objective and ``extra["row_mass"]``,
+        ``extra["col_mass"]`` the plan's marginals.
 
     See Also
     --------
@@ -176,23 +154,10 @@ def sinkhorn_unbalanced(
     >>> exact_rows.plan.sum(axis=1).round(6)
     array([1., 1.])
     """
-    reg = check_positive(reg, "reg") if reg is not None else _missing_reg()
+    reg = check_reg(reg)
     lam_a, lam_b = _check_reg_marginals(reg_marginals)
-    max_iter = check_positive(max_iter, "max_iter", integer=True)
-    tol = check_positive(tol, "tol")
-    a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
-    if math.isinf(lam_a) and math.isinf(lam_b):
-        check_equal_mass(a, b)
-    init = _check_init(init, len(a), len(b))
-    schedule = make_schedule(
-        reg, epsilon_scaling, "M" if M is not None else "X and Y"
-    )
-    opts = dict(lam_a=lam_a, lam_b=lam_b, max_iter=max_iter, tol=tol, init=init)
-    if M is not None:
-        raw = solve_dense(a, b, M, reg, schedule, **opts)
-    else:
-        raw = solve_online(a, b, X, Y, reg, schedule, power=POWERS[metric], **opts)
-    return entropic_result(
-        raw, a, b, reg, dt, lam_a=lam_a, lam_b=lam_b, max_iter=max_iter,
-        tol=tol, warn=warn, name="sinkhorn_unbalanced",
+    return solve_entropic(
+        a, b, M, reg, X=X, Y=Y, metric=metric, max_iter=max_iter, tol=tol,
+        epsilon_scaling=epsilon_scaling, init=init, dtype=dtype, warn=warn,
+        lam_a=lam_a, lam_b=lam_b, name="sinkhorn_unbalanced",
     )

@@ -1,7 +1,7 @@
 """Matrix-free entropic OT engine: log-domain Sinkhorn on points.
 
 Each half-iteration is a c-transform computed row by row with the cost
-recomputed on the fly (:mod:`sklot._kernels._sinkhorn_online`), so memory
+recomputed on the fly (:mod:`sklot._kernels._sinkhorn_matrix_free`), so memory
 stays O(n + m). The f-update that follows a g-update measures the row
 marginals of the iterate it replaces, which is the stopping test, and the
 returned iterate is that measured one: its marginals, linear cost and
@@ -12,15 +12,13 @@ import math
 
 import numpy as np
 
-from .._kernels._config import use_parallel
-from .._kernels._sinkhorn_online import online_lse
-from ..utils._validation import points_spread
-from ._cost import common_frame
-from ._sinkhorn_dense import Relaxation, exponent, log_weights, translation
+from ..._kernels._config import use_parallel
+from ..._kernels._sinkhorn_matrix_free import online_lse
+from ...utils._validation import points_spread
+from .._cost import common_frame
+from ._core import Relaxation, exponent, log_weights, translation
 
-__all__ = ["POWERS", "prepare_points", "solve_online", "c_transform_points"]
-
-POWERS = {"sqeuclidean": 2, "euclidean": 1}
+__all__ = ["prepare_points", "solve_online", "c_transform_points"]
 
 
 class Points:

@@ -7,10 +7,10 @@ import numbers
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .._kernels import _sliced as _k
-from .._kernels._config import num_threads, thread_pool
-from ..utils._validation import check_finite_array, check_marginal, check_seed
-from ._constraints import ARRAY, COUNT, solver_params
+from ..._kernels import _sliced as _k
+from ..._kernels._config import num_threads, thread_pool
+from ...utils._validation import check_finite_array, check_marginal, check_seed
+from .._constraints import ARRAY, COUNT, solver_params
 
 __all__ = [
     "max_sliced_wasserstein",
@@ -38,17 +38,6 @@ def _check_p(p):
         raise ValueError(f"p must be a finite real number >= 1, got {p!r}.")
     return float(p)
 
-
-def _check_n_projections(n_projections):
-    if (
-        isinstance(n_projections, bool)
-        or not isinstance(n_projections, numbers.Integral)
-        or n_projections < 1
-    ):
-        raise ValueError(
-            f"n_projections must be a positive integer, got {n_projections!r}."
-        )
-    return int(n_projections)
 
 
 @solver_params(
@@ -87,15 +76,7 @@ def random_projections(
     >>> theta.shape, np.allclose(np.linalg.norm(theta, axis=1), 1.0)
     ((4, 3), True)
     """
-    n_projections = _check_n_projections(n_projections)
-    if (
-        isinstance(n_features, bool)
-        or not isinstance(n_features, numbers.Integral)
-        or n_features < 1
-    ):
-        raise ValueError(
-            f"n_features must be a positive integer, got {n_features!r}."
-        )
+    n_projections = int(n_projections)
     rs = check_seed(random_state)
     theta = rs.standard_normal(size=(n_projections, int(n_features)))
     norms = np.linalg.norm(theta, axis=1)
@@ -489,7 +470,7 @@ def sliced_wasserstein(
     scale = _unit_scale(p, X, Y)
     if scale != 1.0:
         X, Y = X / scale, Y / scale
-    n_projections = _check_n_projections(n_projections)
+    n_projections = int(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
     with np.errstate(over="ignore"):
@@ -579,7 +560,7 @@ def max_sliced_wasserstein(
     scale = _unit_scale(p, X, Y)
     if scale != 1.0:
         X, Y = X / scale, Y / scale
-    n_projections = _check_n_projections(n_projections)
+    n_projections = int(n_projections)
     theta = _resolve_projections(projections, n_projections, X.shape[1], random_state)
     costs = _projected_costs(X, Y, a, b, theta, p)
     with np.errstate(over="ignore"):
