@@ -338,7 +338,7 @@ def solve_dense(
     lam_b=math.inf,
     max_iter=1000,
     tol=1e-9,
-    stage_tol=1e-2,
+    stage_tol=None,
     init=None,
     relax=True,
     newton=True,
@@ -352,6 +352,8 @@ def solve_dense(
     returned iterate as last measured), ``row_mass``, ``col_mass``, ``lin``,
     ``eps_list``, ``n_absorb``, ``n_newton``. ``newton`` allows sparse
     Newton steps when the last stage of a balanced float64 problem stalls.
+    ``stage_tol`` is the violation at which an earlier stage ends (None:
+    0.03 when Newton steps may finish the last stage, else 0.01).
     """
     n, m = M.shape
     if init is None:
@@ -368,6 +370,10 @@ def solve_dense(
     lo, hi = math.exp(-st.tau), math.exp(st.tau)
     n_iter = n_absorb = 0
     stall = _Stall(newton and not translate and M.dtype == np.float64)
+    if stage_tol is None:
+        # Newton steps converge from further away than Sinkhorn's last
+        # stage needs: earlier stages may stop sooner.
+        stage_tol = 3e-2 if stall.enabled else 1e-2
     converged = usable = False
     err = best_err = math.inf
     best = None
@@ -416,6 +422,8 @@ def solve_dense(
                     st.K, a, b, st.u, st.v, tol, max_iter - n_iter, st.tau
                 )
                 n_iter += steps
+                if err > tol:
+                    stall.failed(err)
                 if err < best_err:
                     best_err = err
                     best = st.potentials(st.u, st.v, eps)
@@ -491,10 +499,11 @@ class _Stall:
 
     Stalled: the violation shrank less than ``_DROP`` times over the last
     ``_WINDOW`` iterations. Each switch is followed by Sinkhorn steps again,
-    at most ``_ROUNDS`` times.
+    at most ``_ROUNDS`` times; after a round that did not converge, the next
+    one waits until Sinkhorn has also halved the violation it left.
     """
 
-    _WINDOW = 10
+    _WINDOW = 5
     _DROP = 0.5
     _ROUNDS = 3
 
@@ -503,6 +512,11 @@ class _Stall:
         self.history = []
         self.rounds = 0
         self.n_newton = 0
+        self.gate = math.inf
+
+    def failed(self, err):
+        """Record that a Newton round stopped at violation ``err``."""
+        self.gate = 0.5 * err
 
     def __call__(self, err):
         if not self.enabled or self.rounds >= self._ROUNDS:
@@ -510,6 +524,8 @@ class _Stall:
         h = self.history
         h.append(err)
         if len(h) <= self._WINDOW or err < self._DROP * h[-1 - self._WINDOW]:
+            return False
+        if err > self.gate:
             return False
         self.rounds += 1
         self.history = []
