@@ -129,13 +129,19 @@ class _TransportCache:
         """Potentials of the cached ``reg`` nearest to ``reg``, or None.
 
         Only solves with the same ``tag`` (marginals and cost scale) and a
-        ``reg`` within a factor ``_WARM_RATIO`` qualify.
+        ``reg`` within a factor ``_WARM_RATIO`` qualify; None as well when
+        ``reg`` itself was solved (a refit starts from scratch).
         """
         if key is None:
             return None
         with self._lock:
             entry = self._entry(key)
             if entry is None:
+                return None
+            if (tag, float(reg)) in entry.potentials:
+                # A refit of a solved problem solves it from scratch again,
+                # so that fitting the same estimator twice gives the same
+                # result to the last bit.
                 return None
             best = None
             for (t, r), pots in entry.potentials.items():

@@ -200,3 +200,12 @@ def test_warm_start_is_keyed_by_marginals_and_bounded(data):
         for reg in np.geomspace(1.0, 0.01, tc._MAX_POTENTIALS + 4):
             _fit(OTDomainAdapter(reg=float(reg)), X, y)
         assert len(entry.potentials) == tc._MAX_POTENTIALS
+
+
+def test_refit_of_a_solved_reg_is_bitwise_the_fit_from_scratch(data):
+    X, y = data
+    with transport_cache(clear=True):
+        first = _fit(OTDomainAdapter(reg=0.1), X, y)
+        _fit(OTDomainAdapter(reg=0.2), X, y)
+        again = _fit(OTDomainAdapter(reg=0.1), X, y)
+    np.testing.assert_array_equal(again.coupling_, first.coupling_)
