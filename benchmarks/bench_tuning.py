@@ -10,7 +10,9 @@ OTDomainAdapter)`` scored by :func:`sklot.metrics.prediction_entropy_scorer`.
 Each round runs the same search twice, interleaved: once inside
 ``transport_cache(enabled=False)`` (every candidate and fold solves from
 scratch, as before the cache existed) and once with the reuse on (cost
-matrix and its scale shared between candidates of the same fold).
+matrix and its scale shared between candidates of the same fold, and each
+entropic fit warm-started from the dual potentials of the nearest ``reg``
+already solved on the fold, within a factor 4).
 Printed: the whole search, and its transport part (the time spent in
 ``OTDomainAdapter`` fits, timed by wrapping them), medians over rounds,
 and the largest gap between the two searches' scores.

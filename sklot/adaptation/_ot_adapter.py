@@ -25,7 +25,7 @@ from ._ot_maps import (
     plan_operator,
     row_chunks,
 )
-from ._transport_cache import cached_cost
+from ._transport_cache import cached_cost, problem_tag, warm_solve
 
 __all__ = ["OTDomainAdapter"]
 
@@ -422,7 +422,7 @@ class OTDomainAdapter(BaseAdapter):
         if plain_entropic and n_s * n_t > _MATRIX_FREE_PAIRS:
             self._fit_matrix_free(Xs, Xt, a, b)
         else:
-            _, M, self.cost_scale_ = cached_cost(
+            key, M, self.cost_scale_ = cached_cost(
                 Xs, Xt, self.metric, self.cost_scale,
                 lambda: solvers.cost_matrix(Xs, Xt, metric=self.metric),
                 self._scale_of,
@@ -431,7 +431,8 @@ class OTDomainAdapter(BaseAdapter):
             M = np.divide(M, self.cost_scale_, out=M if M.flags.writeable else None)
             if semi:
                 self._penalize_mismatches(M, y, split, target_labelled)
-            self._fit_dense(Xs, Xt, a, b, M, y, split)
+            # potentials are reused only on the cost the key describes
+            self._fit_dense(Xs, Xt, a, b, M, y, split, None if semi else key)
         self._build_out_of_sample(Xs, Xt)
 
     def _source_mass(self, Xs, Xt, split):
@@ -494,7 +495,19 @@ class OTDomainAdapter(BaseAdapter):
             return solvers.emd(a, b, M, **kwargs)
         return solvers.sinkhorn(a, b, M, self.reg, **self._solver_kwargs())
 
-    def _fit_dense(self, Xs, Xt, a, b, M, y, split):
+    def _solve_warm(self, a, b, M, key):
+        """Entropic solve warm-started from a nearby cached ``reg``."""
+        tag = problem_tag(a, b, self.cost_scale)
+
+        def solve(init):
+            kwargs = self._solver_kwargs()
+            if init is not None:
+                kwargs.update(init=init, epsilon_scaling=False)
+            return solvers.sinkhorn(a, b, M, self.reg, **kwargs)
+
+        return warm_solve(key, tag, self.reg, solve)
+
+    def _fit_dense(self, Xs, Xt, a, b, M, y, split, key=None):
         if self._oos in ("linear", "kernel"):
             self._fit_joint(Xs, Xt, a, b, M)
             return
@@ -510,6 +523,8 @@ class OTDomainAdapter(BaseAdapter):
             result = solvers.sinkhorn_unbalanced(
                 a, b, M, self.reg, self.reg_marginals, **self._solver_kwargs()
             )
+        elif self.reg is not None and key is not None:
+            result = self._solve_warm(a, b, M, key)
         else:
             result = self._solve_linear(a, b, M)
         self.coupling_ = result.plan

@@ -160,3 +160,52 @@ def test_context_restores_the_previous_state():
     with transport_cache(enabled=False, max_bytes=123):
         assert not _CACHE.enabled and _CACHE.max_bytes == 123
     assert (_CACHE.enabled, _CACHE.max_bytes) == before
+
+
+def test_warm_start_reuses_potentials_of_a_nearby_reg(data):
+    X, y = data
+    with transport_cache(clear=True):
+        _fit(OTDomainAdapter(reg=0.2, tol=1e-9), X, y)
+        (entry,) = _CACHE._entries.values()
+        assert [r for _, r in entry.potentials] == [0.2]
+        hits = _CACHE.hits
+        warm = _fit(OTDomainAdapter(reg=0.1, tol=1e-9), X, y)
+        # cost, scale and the potentials of reg=0.2 were reused
+        assert _CACHE.hits == hits + 3
+        far = _fit(OTDomainAdapter(reg=0.01, tol=1e-9), X, y)
+        # 0.01 is more than a factor 4 from 0.1 and 0.2: no warm start
+        assert _CACHE.hits == hits + 5
+        assert sorted(r for _, r in entry.potentials) == [0.01, 0.1, 0.2]
+    with transport_cache(enabled=False):
+        for fitted, reg in ((warm, 0.1), (far, 0.01)):
+            scratch = _fit(OTDomainAdapter(reg=reg, tol=1e-9), X, y)
+            np.testing.assert_allclose(
+                fitted.coupling_, scratch.coupling_, rtol=1e-4,
+                atol=1e-9 / len(y),
+            )
+
+
+def test_warm_start_is_keyed_by_marginals_and_bounded(data):
+    from sklot.adaptation import _transport_cache as tc
+
+    X, y = data
+    with transport_cache(clear=True):
+        _fit(OTDomainAdapter(reg=0.2), X, y)
+        hits = _CACHE.hits
+        # other source weights: same cost matrix, other problem
+        _fit(OTDomainAdapter(reg=0.2, target_proportions="estimate"), X, y)
+        assert _CACHE.hits == hits + 2
+        (entry,) = _CACHE._entries.values()
+        assert len({tag for tag, _ in entry.potentials}) == 2
+        for reg in np.geomspace(1.0, 0.01, tc._MAX_POTENTIALS + 4):
+            _fit(OTDomainAdapter(reg=float(reg)), X, y)
+        assert len(entry.potentials) == tc._MAX_POTENTIALS
+
+
+def test_refit_of_a_solved_reg_is_bitwise_the_fit_from_scratch(data):
+    X, y = data
+    with transport_cache(clear=True):
+        first = _fit(OTDomainAdapter(reg=0.1), X, y)
+        _fit(OTDomainAdapter(reg=0.2), X, y)
+        again = _fit(OTDomainAdapter(reg=0.1), X, y)
+    np.testing.assert_array_equal(again.coupling_, first.coupling_)

@@ -105,8 +105,9 @@ def make_schedule(reg, epsilon_scaling, cost_name="M"):
 
     The stages start at ``spread / 100`` and shrink by ``factor`` (0.5 for
     ``"auto"`` and ``True``, or the float given); stages below ``2 * reg``
-    are skipped, so moderate regularizations are solved directly. ``False``
-    always solves at ``reg`` directly.
+    are skipped, so moderate regularizations are solved directly. With the
+    factor 0.5 the stages are ``reg * 2**k``, the first one at most
+    ``spread / 100``. ``False`` always solves at ``reg`` directly.
     """
     if epsilon_scaling is False or epsilon_scaling is None:
         factor = None
@@ -128,6 +129,12 @@ def make_schedule(reg, epsilon_scaling, cost_name="M"):
         check_cost_scale(spread, reg, cost_name)
         if factor is None:
             return [reg]
+        if factor == 0.5 and spread >= 200.0 * reg:
+            # Stages at reg * 2**k: each is exactly twice the next, so the
+            # dense engine moves from one to the next by squaring its kernel
+            # (no exponential).
+            k = math.floor(math.log2(spread / 100.0 / reg))
+            return [reg * 2.0**i for i in range(min(k, MAX_STAGES - 1), 0, -1)] + [reg]
         return epsilon_stages(spread / 100.0, factor, 2.0 * reg) + [reg]
 
     return schedule

@@ -7,8 +7,11 @@ is built) and scalings ``(u, v)``, so that the plan is
 once per full iteration and compute no exponential. When a scaling leaves
 ``[exp(-tau), exp(tau)]`` the scalings are absorbed into the potentials and
 the kernel is rebuilt by exact log-domain half-iterations, which is also how
-every stage of the epsilon-scaling schedule starts. A problem whose scalings
-blow up at every step therefore degrades gracefully to log-domain Sinkhorn.
+every stage of the epsilon-scaling schedule starts, except that a balanced
+float64 stage at half the previous ``eps`` starts from the previous kernel
+squared (:meth:`_State.halve`: one pass, no exponential). A problem whose
+scalings blow up at every step therefore degrades gracefully to log-domain
+Sinkhorn.
 
 Unbalanced marginals (KL penalties ``lam_a``, ``lam_b``) enter as the
 exponents ``fa = lam_a / (lam_a + eps)``: the row update becomes
@@ -27,6 +30,7 @@ from ..._kernels._sinkhorn import (
     merge_columns,
     row_lse,
     scaling_step,
+    square_kernel,
 )
 from ...utils._validation import cost_spread
 from ._core import Relaxation, exponent, log_weights, tau_for, translation
@@ -122,6 +126,31 @@ class _State:
             self.u = np.exp(np.minimum((fa - 1.0) * self.f / eps, 700.0))
         self.v = self.pos_b.astype(np.float64)
 
+    def halve(self, eps, balanced):
+        """Move the in-range iterate to ``eps / 2`` by squaring the kernel.
+
+        For balanced float64 problems only. The potentials absorb the
+        scalings, which restart at one. Returns False, leaving the state to
+        be rebuilt by :meth:`absorb`, when the new kernel is not usable.
+        """
+        if not balanced or self.K.dtype != np.float64:
+            return False
+        F, G = self.potentials(self.u, self.v, eps)
+        inv_b = np.zeros(self.b.shape)
+        inv_b[self.pos_b] = 1.0 / self.b[self.pos_b]
+        total = np.empty(self.chunks)
+        square_kernel(self.K, self.u, self.v, inv_b, total, self.par)
+        self.set_potentials(F, G, 1.0, 1.0)
+        # Bounds every entry (the sum is inf or NaN if one is).
+        if not float(total.sum()) < math.exp(self.tau):
+            return False
+        self.f[:] = F
+        self.g[:] = G
+        self.eps = 0.5 * eps
+        self.u = np.ones(self.u.shape)
+        self.v = self.pos_b.astype(np.float64)
+        return True
+
     def in_range(self, u, v):
         lo, hi = math.exp(-self.tau), math.exp(self.tau)
         vp = v[self.pos_b]
@@ -165,7 +194,7 @@ def solve_dense(
     lam_b=math.inf,
     max_iter=1000,
     tol=1e-9,
-    stage_tol=1e-2,
+    stage_tol=None,
     init=None,
     relax=True,
     newton=True,
@@ -179,6 +208,8 @@ def solve_dense(
     returned iterate as last measured), ``row_mass``, ``col_mass``, ``lin``,
     ``eps_list``, ``n_absorb``, ``n_newton``. ``newton`` allows sparse
     Newton steps when the last stage of a balanced float64 problem stalls.
+    ``stage_tol`` is the violation at which an earlier stage ends (None:
+    0.03 when Newton steps may finish the last stage, else 0.01).
     """
     n, m = M.shape
     if init is None:
@@ -195,14 +226,20 @@ def solve_dense(
     lo, hi = math.exp(-st.tau), math.exp(st.tau)
     n_iter = n_absorb = 0
     stall = _Stall(newton and not translate and M.dtype == np.float64)
+    if stage_tol is None:
+        # Newton steps converge from further away than Sinkhorn's last
+        # stage needs: earlier stages may stop sooner.
+        stage_tol = 3e-2 if stall.enabled else 1e-2
     converged = usable = False
     err = best_err = math.inf
     best = None
+    halved = False
     for stage, eps in enumerate(schedule):
         final = stage == len(schedule) - 1
         fa, fb = exponent(lam_a, eps), exponent(lam_b, eps)
         target = tol if final else max(tol, stage_tol)
-        usable = False
+        # A stage at half the previous eps starts on the squared kernel.
+        usable, halved = halved, False
         # Earlier stages only prepare the last one: cap their budget.
         budget = n_iter + max(20, max_iter // (2 * len(schedule)))
         if final:
@@ -237,10 +274,15 @@ def solve_dense(
                 converged = final
                 break
             if final and stall(err):
-                steps, col_err = newton_polish(
+                steps, col_err, err = newton_polish(
                     st.K, a, b, st.u, st.v, tol, max_iter - n_iter, st.tau
                 )
                 n_iter += steps
+                if err > tol:
+                    stall.failed(err)
+                if err < best_err:
+                    best_err = err
+                    best = st.potentials(st.u, st.v, eps)
                 stall.n_newton += steps
                 relaxation.reset()
                 omega = 1.0
@@ -265,7 +307,9 @@ def solve_dense(
                 usable = False
         if final or n_iter >= max_iter:
             break
-        if usable:
+        if usable and schedule[stage + 1] * 2.0 == eps:
+            halved = st.halve(eps, not translate)
+        elif usable:
             # Hand the last iterate of this stage to the next one.
             st.set_potentials(*st.potentials(st.u, st.v, eps), fa, fb)
     eps = reg
@@ -311,10 +355,11 @@ class _Stall:
 
     Stalled: the violation shrank less than ``_DROP`` times over the last
     ``_WINDOW`` iterations. Each switch is followed by Sinkhorn steps again,
-    at most ``_ROUNDS`` times.
+    at most ``_ROUNDS`` times; after a round that did not converge, the next
+    one waits until Sinkhorn has also halved the violation it left.
     """
 
-    _WINDOW = 10
+    _WINDOW = 5
     _DROP = 0.5
     _ROUNDS = 3
 
@@ -323,6 +368,11 @@ class _Stall:
         self.history = []
         self.rounds = 0
         self.n_newton = 0
+        self.gate = math.inf
+
+    def failed(self, err):
+        """Record that a Newton round stopped at violation ``err``."""
+        self.gate = 0.5 * err
 
     def __call__(self, err):
         if not self.enabled or self.rounds >= self._ROUNDS:
@@ -330,6 +380,8 @@ class _Stall:
         h = self.history
         h.append(err)
         if len(h) <= self._WINDOW or err < self._DROP * h[-1 - self._WINDOW]:
+            return False
+        if err > self.gate:
             return False
         self.rounds += 1
         self.history = []

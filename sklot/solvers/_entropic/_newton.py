@@ -12,15 +12,20 @@ The Newton system keeps the exact diagonals and a sparsified ``P`` (entries
 above a small fraction of the mass per point; the plan of a small ``reg``
 is nearly sparse), which keeps it positive semidefinite. It is solved on
 the Schur complement in ``y`` by preconditioned conjugate gradient, and the
-step is damped by a backtracking line search on ``D`` (concave), which
-costs one product with ``K`` per trial: no exponential of the costs is
-recomputed. Steps that would leave the scalings' safe range are shortened.
+step is damped by a backtracking line search on ``D`` (concave). Each
+trial reads ``K`` once, and that read also collects the entries the next
+Newton system keeps, so an accepted full step costs one pass over memory
+and no exponential of the costs. Steps that would leave the scalings' safe
+range are shortened.
 """
 
 import math
 
 import numpy as np
 import scipy.sparse as sp
+
+from ..._kernels._config import use_parallel
+from ..._kernels._newton import plan_entries, plan_pass
 
 __all__ = ["newton_polish"]
 
@@ -29,39 +34,71 @@ __all__ = ["newton_polish"]
 _KEEP = 1e-4
 _CG_ITER = 200
 _CG_RTOL = 1e-2
-_ROW_BLOCK = 256
+# Backtracking trials per step of the line search.
+_TRIALS = 20
+# Steps in a row that may fail to halve the smallest violation.
+_PATIENCE = 4
+# Entries per row that a measuring pass over the kernel keeps at first.
+_SLOTS = 32
 
 
-def _marginals(K, a, u, v):
-    au = a * u
-    r = au * (K @ v)
-    c = v * (K.T @ au)
-    return r, c
+class _PlanPasses:
+    """Passes over the stored kernel for the plan ``P = diag(a u) K diag(v)``.
 
+    Each :meth:`measure` reads ``K`` once: the marginals of the plan, and
+    the entries the sparsified Hessian keeps, up to ``slots`` per row.
+    Rows with more of them cost :meth:`sparse` one more read, after which
+    the number of slots grows.
+    """
 
-def _dual(K, a, b, x, y, u, v):
-    """``D`` at log scalings ``(x, y)`` and their exponentials ``(u, v)``."""
-    au = a * u
-    return float(a @ x + b @ y - au @ (K @ v))
+    def __init__(self, K, thr):
+        n, m = K.shape
+        self.K = K
+        self.thr = thr
+        # Fixed by the shape, as in the dense engine (thread-count free).
+        self.chunks = int(min(64, max(1, n // 64)))
+        self.cpart = np.empty((self.chunks, m))
+        self.par = use_parallel(n * m)
+        self.n_slots = min(m, _SLOTS)
 
+    def measure(self, au, v):
+        """Return the marginals ``(r, c)`` and the large entries of the plan.
 
-def _sparse_plan(K, a, u, v, thr):
-    """``P`` restricted to its entries of at least ``thr`` (CSR)."""
-    n, m = K.shape
-    au = a * u
-    rows, cols, vals = [], [], []
-    for start in range(0, n, _ROW_BLOCK):
-        stop = min(n, start + _ROW_BLOCK)
-        block = K[start:stop] * v
-        block *= au[start:stop, None]
-        i, j = np.nonzero(block >= thr)
-        rows.append(i + start)
-        cols.append(j)
-        vals.append(block[i, j])
-    rows = np.concatenate(rows)
-    cols = np.concatenate(cols)
-    vals = np.concatenate(vals).astype(np.float64)
-    return sp.csr_matrix((vals, (rows, cols)), shape=(n, m))
+        The last item is ``(counts, slot_j, slot_p)``, for :meth:`sparse`.
+        """
+        n = self.K.shape[0]
+        r = np.empty(n)
+        counts = np.empty(n, dtype=np.int64)
+        slot_j = np.empty((n, self.n_slots), dtype=np.int64)
+        slot_p = np.empty((n, self.n_slots))
+        plan_pass(
+            self.K, au, v, self.thr, r, self.cpart, counts, slot_j, slot_p,
+            self.par,
+        )
+        c = v * self.cpart.sum(axis=0)
+        return r, c, (counts, slot_j, slot_p)
+
+    def sparse(self, au, v, entries):
+        """``P`` restricted to its entries of at least ``thr`` (CSR)."""
+        counts, slot_j, slot_p = entries
+        n, m = self.K.shape
+        indptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=indptr[1:])
+        n_slots = slot_j.shape[1]
+        top = int(counts.max()) if n else 0
+        if top <= n_slots:
+            keep = np.arange(n_slots) < counts[:, None]
+            indices, data = slot_j[keep], slot_p[keep]
+        else:
+            nnz = int(indptr[-1])
+            indices = np.zeros(nnz, dtype=np.int64)
+            data = np.zeros(nnz)
+            plan_entries(
+                self.K, au, v, self.thr, indptr, indices, data, self.chunks,
+                self.par,
+            )
+            self.n_slots = min(m, 2 * top)
+        return sp.csr_matrix((data, indices, indptr), shape=(n, m))
 
 
 def _newton_direction(P, r, c, ga, gb):
@@ -109,27 +146,38 @@ def newton_polish(K, a, b, u, v, tol, max_steps, tau):
     """Improve the balanced scalings ``(u, v)`` in place by Newton steps.
 
     Stops when the L1 marginal violation (relative to the mass) is at most
-    ``tol``, after ``max_steps`` steps, or when a step makes no progress.
-    Scalings stay within ``[exp(-tau), exp(tau)]`` on positive weights.
-    Returns ``(steps, col_err)``, ``col_err`` the L1 column violation
-    ``sum_j |c_j - b_j|`` of the returned iterate (not relative to the mass).
+    ``tol``, after ``max_steps`` steps, when a step makes no progress on the
+    dual, or when ``_PATIENCE`` steps in a row have not halved the smallest
+    violation seen (too far from the solution, or rounding errors dominate:
+    Sinkhorn steps do better). Leaves in ``(u, v)`` the
+    iterate of smallest violation. Scalings stay within
+    ``[exp(-tau), exp(tau)]`` on positive weights. Returns
+    ``(steps, col_err, err)``: ``col_err`` the L1 column violation
+    ``sum_j |c_j - b_j|`` of the returned iterate (not relative to the mass),
+    ``err`` its violation relative to the mass.
     """
     n, m = K.shape
     mass = float(a.sum())
     pos_a, pos_b = a > 0, b > 0
+    ia, ib = np.flatnonzero(pos_a), np.flatnonzero(pos_b)
+    restrict = ia.size < n or ib.size < m
     with np.errstate(divide="ignore"):
         x = np.where(pos_a, np.log(np.where(pos_a, u, 1.0)), 0.0)
         y = np.where(pos_b, np.log(np.where(pos_b, v, 1.0)), 0.0)
-    r, c = _marginals(K, a, u, v)
+    u0, v0 = u.copy(), v.copy()
+    passes = _PlanPasses(K, _KEEP * mass / max(n, m))
+    r, c, entries = passes.measure(a * u, v)
+    # The dual D = a.x + b.y - sum(P) (concave), up to a constant.
+    d0 = float(a @ x + b @ y) - float(r.sum())
     err = float(np.abs(r - a).sum() + np.abs(c - b).sum()) / mass
-    steps = 0
-    thr = _KEEP * mass / max(n, m)
-    while steps < max_steps and err > tol:
+    best = (err, float(np.abs(c - b).sum()), None, None)
+    steps = since = 0
+    while steps < max_steps and err > tol and since < _PATIENCE:
         if not (np.all(r[pos_a] > 0) and np.all(c[pos_b] > 0)):
             break
-        P = _sparse_plan(K, a, u, v, thr)
-        ia, ib = np.flatnonzero(pos_a), np.flatnonzero(pos_b)
-        P = P[ia][:, ib].tocsr()
+        P = passes.sparse(a * u, v, entries)
+        if restrict:
+            P = P[ia][:, ib].tocsr()
         dxa, dyb = _newton_direction(
             P, r[ia], c[ib], a[ia] - r[ia], b[ib] - c[ib]
         )
@@ -139,23 +187,30 @@ def newton_polish(K, a, b, u, v, tol, max_steps, tau):
             break
         big = max(float(np.abs(dx).max()), float(np.abs(dy).max()))
         t = 1.0 if big <= 50.0 else 50.0 / big
-        d0 = _dual(K, a, b, x, y, u, v)
         slope = float((a - r) @ dx + (b - c) @ dy)
         accepted = False
-        for _ in range(30):
+        for _ in range(_TRIALS):
             xt, yt = x + t * dx, y + t * dy
             if max(np.abs(xt).max(), np.abs(yt[pos_b]).max()) < tau:
                 ut, vt = np.exp(xt), np.exp(yt) * pos_b
-                dt = _dual(K, a, b, xt, yt, ut, vt)
+                rt, ct, entries_t = passes.measure(a * ut, vt)
+                dt = float(a @ xt + b @ yt) - float(rt.sum())
                 if math.isfinite(dt) and dt >= d0 + 1e-4 * t * slope:
                     accepted = True
                     break
             t *= 0.5
         if not accepted:
             break
-        x, y = xt, yt
+        x, y, d0 = xt, yt, dt
         u[:], v[:] = ut, vt
+        r, c, entries = rt, ct, entries_t
         steps += 1
-        r, c = _marginals(K, a, u, v)
         err = float(np.abs(r - a).sum() + np.abs(c - b).sum()) / mass
-    return steps, float(np.abs(c - b).sum())
+        since = 0 if err < 0.5 * best[0] else since + 1
+        if err < best[0]:
+            best = (err, float(np.abs(c - b).sum()), ut, vt)
+    if err > best[0] and best[2] is not None:
+        u[:], v[:] = best[2], best[3]
+    elif err > best[0]:
+        u[:], v[:] = u0, v0
+    return steps, best[1], best[0]
