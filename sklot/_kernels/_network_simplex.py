@@ -447,29 +447,43 @@ def _grow(arr, size):
     return out
 
 
+@jit(locals={"n": int64, "m": int64, "i": int64, "j": int64})
+def _cost_bounds(M):
+    """Cost of the artificial arcs and the scale of the pricing tolerance."""
+    n, m = M.shape
+    cmax = -np.inf
+    cmin = np.inf
+    for i in range(n):
+        for j in range(m):
+            c = M[i, j]
+            if c > cmax:
+                cmax = c
+            if c < cmin:
+                cmin = c
+    span = max(abs(cmax), abs(cmin))
+    if span == 0.0:
+        span = 1.0
+    # an artificial path i -> root -> j costs art > M[i, j], so the direct
+    # arc always beats it and artificial flow vanishes at the optimum
+    art = cmax + span
+    scale = art + span
+    return art, scale
+
+
 @jit(
     locals={
         "n": int64,
         "m": int64,
         "nm": int64,
         "root": int64,
-        "n_arcs": int64,
         "block": int64,
         "i": int64,
         "j": int64,
-        "jj": int64,
-        "jend": int64,
-        "bi": int64,
-        "bj": int64,
-        "bs": int64,
-        "be": int64,
-        "s": int64,
-        "e": int64,
-        "cnt": int64,
         "scanned": int64,
+        "cnt": int64,
         "n_iter": int64,
         "max_iter": int64,
-        "u": int64,
+        "status": int64,
         "n_refresh": int64,
         "n_cand": int64,
         "na": int64,
@@ -479,6 +493,179 @@ def _grow(arr, size):
         "n_round": int64,
         "p": int64,
         "k_add": int64,
+    }
+)
+def _candidate_pricing(
+    M, f0, g0, n_cand, max_iter, eps, art, scale, n_iter, parent, pred, up,
+    thread, rev_thread, succ, pi, flow, buf, pos, side_a, side_b,
+):
+    """Pivot on a list of candidate arcs, extended by full scans of ``M``.
+
+    Block search over a list of arcs, kept short so that a block holds many
+    entering arcs; full scans of ``M`` append the ``k_add`` most violated
+    arcs of each row until none is left. Returns ``(n_iter, status,
+    n_round, solved)``; ``solved`` is False when block search over all arcs
+    must finish (a scan found too many violated arcs, or too many scans).
+    """
+    n, m = M.shape
+    nm = n + m
+    root = nm
+    pid = pi[n:nm]
+    status = OPTIMAL
+    n_round = 0
+    solved = False
+    k_add = max(n_cand // 2, 1)
+    k_add = min(k_add, m)
+    ai = np.empty(n * min(n_cand, m) + m * min(n_cand, n), np.int64)
+    aj = np.empty(ai.shape[0], np.int64)
+    ac = np.empty(ai.shape[0], np.float64)
+    na = _initial_candidates(M, f0, g0, n_cand, pi, ai, aj, ac)
+    out_j = np.empty((n, k_add), np.int64)
+    out_r = np.empty((n, k_add), np.float64)
+    counts = np.empty(n, np.int64)
+    q = 0
+    n_refresh = 0
+    fresh = False
+    while True:
+        block = max(np.int64(np.sqrt(np.float64(na))), 10)
+        best = 0.0
+        barg = -1
+        cnt = 0
+        scanned = 0
+        while scanned < na:
+            i = ai[q]
+            r = ac[q] + pi[i] - pid[aj[q]]
+            if r < best:
+                best = r
+                barg = q
+            q += 1
+            if q == na:
+                q = 0
+            cnt += 1
+            scanned += 1
+            if cnt >= block:
+                cnt = 0
+                if barg >= 0 and best < -eps * max(scale, abs(pi[ai[barg]])):
+                    break
+        found = False
+        if barg >= 0:
+            i = ai[barg]
+            j = aj[barg]
+            best = ac[barg] + pi[i] - pid[j]
+            found = best < -eps * max(scale, abs(pi[i]), abs(pid[j]))
+        if found:
+            if max_iter > 0 and n_iter >= max_iter:
+                status = MAX_ITER
+                break
+            _pivot(i, n + j, i * m + j, best, parent, pred, up, thread,
+                   rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
+            n_iter += 1
+            fresh = False
+            continue
+        if not fresh and n_refresh < 8:
+            _tree_potentials(M, parent, pred, up, thread, pi, art, root)
+            n_refresh += 1
+            fresh = True
+            continue
+        if not fresh:
+            _tree_potentials(M, parent, pred, up, thread, pi, art, root)
+            fresh = True
+        # the list is priced out: look for violated arcs in all of M
+        row_candidates(M, pi[:n], pid, k_add, eps, scale, True, out_j,
+                       out_r, counts)
+        n_round += 1
+        n_add = 0
+        for i in range(n):
+            n_add += counts[i]
+        if n_add == 0:
+            solved = True
+            break
+        if 2 * n_add > nm or n_round > _MAX_ROUNDS:
+            # the list misses too much of the optimal support (or, against
+            # rounding ties, keeps missing it): block search over all arcs
+            # finishes from the current tree
+            break
+        if na + n_add > ai.shape[0]:
+            size = max(2 * ai.shape[0], na + n_add)
+            ai = _grow(ai, size)
+            aj = _grow(aj, size)
+            ac = _grow(ac, size)
+        for i in range(n):
+            for p in range(counts[i]):
+                ai[na] = i
+                aj[na] = out_j[i, p]
+                ac[na] = M[i, out_j[i, p]]
+                na += 1
+        n_refresh = 0
+    return n_iter, status, n_round, solved
+
+
+@jit(locals={"n": int64, "m": int64, "nm": int64, "root": int64,
+             "n_arcs": int64, "u": int64, "e": int64, "n_art": int64})
+def _write_solution(M, a, b, parent, pred, up, rev_thread, pi, flow, plan, f,
+                    g, value):
+    """Write the plan, duals and cost of the final tree; return ``n_art``."""
+    n, m = M.shape
+    nm = n + m
+    root = nm
+    n_arcs = n * m
+    # flows from the final tree, computed afresh so that rounding drift in
+    # the pivots does not reach the marginals
+    supply = np.empty(nm + 1, np.float64)
+    pi_scratch = np.empty(nm + 1, np.float64)
+    for u in range(n):
+        supply[u] = a[u]
+    for u in range(m):
+        supply[n + u] = -b[u]
+    supply[root] = 0.0
+    _tree_flows(supply, parent, up, rev_thread, flow, pi_scratch, root)
+
+    n_art = 0
+    total = 0.0
+    for u in range(nm):
+        e = pred[u]
+        x = flow[u]
+        if x <= 0.0:
+            continue
+        if e < n_arcs:
+            plan[e // m, e % m] = x
+            total += x * M[e // m, e % m]
+        else:
+            n_art += 1
+    value[0] = total
+    for u in range(n):
+        f[u] = -pi[u]
+    for u in range(m):
+        g[u] = pi[n + u]
+    return n_art
+
+
+@jit(
+    locals={
+        "n": int64,
+        "m": int64,
+        "nm": int64,
+        "root": int64,
+        "n_iter": int64,
+        "max_iter": int64,
+        "status": int64,
+        "n_cand": int64,
+        "n_round": int64,
+        "n_art": int64,
+        "n_arcs": int64,
+        "block": int64,
+        "i": int64,
+        "j": int64,
+        "jend": int64,
+        "bi": int64,
+        "bj": int64,
+        "bs": int64,
+        "be": int64,
+        "s": int64,
+        "e": int64,
+        "cnt": int64,
+        "scanned": int64,
+        "n_refresh": int64,
     }
 )
 def network_simplex(
@@ -503,7 +690,6 @@ def network_simplex(
     n, m = M.shape
     nm = n + m
     root = nm
-    n_arcs = n * m
     parent = np.empty(nm + 1, np.int64)
     pred = np.empty(nm + 1, np.int64)
     up = np.empty(nm + 1, np.bool_)
@@ -517,28 +703,12 @@ def network_simplex(
     side_a = np.empty(nm + 1, np.int64)
     side_b = np.empty(nm + 1, np.int64)
 
-    cmax = -np.inf
-    cmin = np.inf
-    for i in range(n):
-        for j in range(m):
-            c = M[i, j]
-            if c > cmax:
-                cmax = c
-            if c < cmin:
-                cmin = c
-    span = max(abs(cmax), abs(cmin))
-    if span == 0.0:
-        span = 1.0
-    # an artificial path i -> root -> j costs art > M[i, j], so the direct
-    # arc always beats it and artificial flow vanishes at the optimum
-    art = cmax + span
-    scale = art + span
-
-    n_iter = 0
-    status = OPTIMAL
+    art, scale = _cost_bounds(M)
     _init_tree(M, a, b, parent, pred, up, thread, rev_thread, succ, pi, flow, art)
 
     # warm start: bring the cheapest arc into every demand node
+    n_iter = 0
+    status = OPTIMAL
     colmin = np.empty(m, np.float64)
     colarg = np.zeros(m, np.int64)
     for j in range(m):
@@ -559,98 +729,18 @@ def network_simplex(
                    rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
             n_iter += 1
 
-    pid = pi[n:nm]
     n_round = 0
     solved = False
     if n_cand > 0 and status == OPTIMAL:
-        # candidate pricing: block search over a list of arcs, kept short
-        # so that a block holds many entering arcs; full scans of M append
-        # the k_add most violated arcs of each row until none is left
-        k_add = max(n_cand // 2, 1)
-        k_add = min(k_add, m)
-        ai = np.empty(n * min(n_cand, m) + m * min(n_cand, n), np.int64)
-        aj = np.empty(ai.shape[0], np.int64)
-        ac = np.empty(ai.shape[0], np.float64)
-        na = _initial_candidates(M, f0, g0, n_cand, pi, ai, aj, ac)
-        out_j = np.empty((n, k_add), np.int64)
-        out_r = np.empty((n, k_add), np.float64)
-        counts = np.empty(n, np.int64)
-        q = 0
-        n_refresh = 0
-        fresh = False
-        while True:
-            block = max(np.int64(np.sqrt(np.float64(na))), 10)
-            best = 0.0
-            barg = -1
-            cnt = 0
-            scanned = 0
-            while scanned < na:
-                i = ai[q]
-                r = ac[q] + pi[i] - pid[aj[q]]
-                if r < best:
-                    best = r
-                    barg = q
-                q += 1
-                if q == na:
-                    q = 0
-                cnt += 1
-                scanned += 1
-                if cnt >= block:
-                    cnt = 0
-                    if barg >= 0 and best < -eps * max(scale, abs(pi[ai[barg]])):
-                        break
-            found = False
-            if barg >= 0:
-                i = ai[barg]
-                j = aj[barg]
-                best = ac[barg] + pi[i] - pid[j]
-                found = best < -eps * max(scale, abs(pi[i]), abs(pid[j]))
-            if found:
-                if max_iter > 0 and n_iter >= max_iter:
-                    status = MAX_ITER
-                    break
-                _pivot(i, n + j, i * m + j, best, parent, pred, up, thread,
-                       rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
-                n_iter += 1
-                fresh = False
-                continue
-            if not fresh and n_refresh < 8:
-                _tree_potentials(M, parent, pred, up, thread, pi, art, root)
-                n_refresh += 1
-                fresh = True
-                continue
-            if not fresh:
-                _tree_potentials(M, parent, pred, up, thread, pi, art, root)
-                fresh = True
-            # the list is priced out: look for violated arcs in all of M
-            row_candidates(M, pi[:n], pid, k_add, eps, scale, True, out_j,
-                           out_r, counts)
-            n_round += 1
-            n_add = 0
-            for i in range(n):
-                n_add += counts[i]
-            if n_add == 0:
-                solved = True
-                break
-            if 2 * n_add > nm or n_round > _MAX_ROUNDS:
-                # the list misses too much of the optimal support (or,
-                # against rounding ties, keeps missing it): block search
-                # over all arcs finishes from the current tree
-                break
-            if na + n_add > ai.shape[0]:
-                size = max(2 * ai.shape[0], na + n_add)
-                ai = _grow(ai, size)
-                aj = _grow(aj, size)
-                ac = _grow(ac, size)
-            for i in range(n):
-                for p in range(counts[i]):
-                    ai[na] = i
-                    aj[na] = out_j[i, p]
-                    ac[na] = M[i, out_j[i, p]]
-                    na += 1
-            n_refresh = 0
-
-    # block search pricing over the arcs, cyclically from (i, j)
+        n_iter, status, n_round, solved = _candidate_pricing(
+            M, f0, g0, n_cand, max_iter, eps, art, scale, n_iter, parent,
+            pred, up, thread, rev_thread, succ, pi, flow, buf, pos, side_a,
+            side_b,
+        )
+    # block search pricing over all arcs, cyclically from (0, 0); kept in
+    # this function: moved into its own, its pivots ran ~5% slower
+    n_arcs = n * m
+    pid = pi[n:nm]
     block = block_size
     if block <= 0:
         block = max(np.int64(np.sqrt(np.float64(n_arcs))), 10)
@@ -715,38 +805,10 @@ def network_simplex(
                rev_thread, succ, pi, flow, buf, pos, side_a, side_b)
         n_iter += 1
         fresh = False
-
     if status == OPTIMAL:
         _tree_potentials(M, parent, pred, up, thread, pi, art, root)
-
-    # flows from the final tree, computed afresh so that rounding drift in
-    # the pivots does not reach the marginals
-    supply = np.empty(nm + 1, np.float64)
-    pi_scratch = np.empty(nm + 1, np.float64)
-    for u in range(n):
-        supply[u] = a[u]
-    for u in range(m):
-        supply[n + u] = -b[u]
-    supply[root] = 0.0
-    _tree_flows(supply, parent, up, rev_thread, flow, pi_scratch, root)
-
-    n_art = 0
-    total = 0.0
-    for u in range(nm):
-        e = pred[u]
-        x = flow[u]
-        if x <= 0.0:
-            continue
-        if e < n_arcs:
-            plan[e // m, e % m] = x
-            total += x * M[e // m, e % m]
-        else:
-            n_art += 1
-    value[0] = total
-    for u in range(n):
-        f[u] = -pi[u]
-    for u in range(m):
-        g[u] = pi[n + u]
+    n_art = _write_solution(M, a, b, parent, pred, up, rev_thread, pi, flow,
+                            plan, f, g, value)
     stats[0] = n_iter
     stats[1] = status
     stats[2] = n_art
