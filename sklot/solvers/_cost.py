@@ -10,7 +10,12 @@ from numpy.typing import ArrayLike
 from scipy.spatial.distance import cdist
 
 from .._kernels._dense import count_bracket, finish_sqeuclidean
-from ..utils._validation import check_finite_array, check_spread, points_spread
+from ..utils._validation import (
+    check_finite_array,
+    check_point_pair,
+    check_spread,
+    points_spread,
+)
 
 __all__ = ["cost_matrix", "METRICS"]
 
@@ -170,13 +175,7 @@ def cost_matrix(
         )
     if not isinstance(p, numbers.Real) or not p >= 1:
         raise ValueError(f"p must be a real number >= 1, got {p!r}.")
-    X = check_finite_array(X, "X")
-    Y = X if Y is None else check_finite_array(Y, "Y")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"X and Y must have the same number of features, got "
-            f"{X.shape[1]} and {Y.shape[1]}."
-        )
+    X, Y = check_point_pair(X, X if Y is None else Y)
     dtype = np.result_type(X.dtype, Y.dtype)
     X = X.astype(dtype, copy=False)
     Y = Y.astype(dtype, copy=False)

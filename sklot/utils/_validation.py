@@ -81,6 +81,22 @@ def check_finite_array(
     return arr
 
 
+
+def check_point_pair(X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    """Two finite 2D point arrays with the same number of features.
+
+    Raises a ValueError naming ``X`` or ``Y`` (see :func:`check_finite_array`)
+    or the feature mismatch.
+    """
+    X = check_finite_array(X, "X")
+    Y = check_finite_array(Y, "Y")
+    if X.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"X and Y must have the same number of features, got "
+            f"{X.shape[1]} and {Y.shape[1]}."
+        )
+    return X, Y
+
 def _explain_array_error(x, name, ensure_2d, exc):
     """Raise the error of ``check_array`` on ``x`` again, naming ``name``.
 

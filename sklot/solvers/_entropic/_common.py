@@ -10,7 +10,12 @@ from typing import Any
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ...utils._validation import check_equal_mass, check_finite_array, check_marginal
+from ...utils._validation import (
+    check_equal_mass,
+    check_finite_array,
+    check_marginal,
+    check_point_pair,
+)
 from .._constraints import ARRAY, EPSILON_SCALING, ITER, REG, TOL
 from .._cost import POWERS
 from .._result import OTResult, marginal_violation
@@ -82,13 +87,7 @@ def check_problem(
                 f"the matrix-free form supports metric in {sorted(POWERS)}, got "
                 f"{metric!r}; compute M = cost_matrix(X, Y, metric) and pass it."
             )
-        X = check_finite_array(X, "X")
-        Y = check_finite_array(Y, "Y")
-        if X.shape[1] != Y.shape[1]:
-            raise ValueError(
-                f"X and Y must have the same number of features, got "
-                f"{X.shape[1]} and {Y.shape[1]}."
-            )
+        X, Y = check_point_pair(X, Y)
         dt = check_dtype(dtype, np.result_type(X.dtype, Y.dtype))
         X = np.ascontiguousarray(X, dtype=dt)
         Y = np.ascontiguousarray(Y, dtype=dt)

@@ -18,7 +18,12 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-from ...utils._validation import check_finite_array, check_marginal, points_spread
+from ...utils._validation import (
+    check_finite_array,
+    check_marginal,
+    check_point_pair,
+    points_spread,
+)
 from .._constraints import ARRAY, solver_params
 from .._cost import METRICS, POWERS, cost_matrix
 from ._common import check_positive
@@ -38,13 +43,7 @@ def _check_points(
     reg = check_positive(reg, "reg")
     if metric not in METRICS:
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
-    X = check_finite_array(X, "X")
-    Y = check_finite_array(Y, "Y")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"X and Y must have the same number of features, got "
-            f"{X.shape[1]} and {Y.shape[1]}."
-        )
+    X, Y = check_point_pair(X, Y)
     m = Y.shape[0]
     g = check_finite_array(g, "g", ensure_2d=False, dtype=(np.float64,))
     if g.shape[0] != m:

@@ -14,8 +14,8 @@ from ..._kernels._sinkhorn import row_lse
 from ...utils._validation import (
     _check_spread,
     check_equal_mass,
-    check_finite_array,
     check_marginal,
+    check_point_pair,
 )
 from .._constraints import ARRAY, ITER, REG, TOL, solver_params
 from .._cost import POWERS, cost_matrix
@@ -277,13 +277,7 @@ def sinkhorn_divergence(
     2.0
     """
     reg = check_positive(reg, "reg")
-    X = check_finite_array(X, "X")
-    Y = check_finite_array(Y, "Y")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"X and Y must have the same number of features, got "
-            f"{X.shape[1]} and {Y.shape[1]}."
-        )
+    X, Y = check_point_pair(X, Y)
     # Costs within and between the clouds overflow before a solver sees them.
     _check_spread([X, Y], "X and Y")
     a = check_marginal(a, X.shape[0], "a")

@@ -9,7 +9,12 @@ from numpy.typing import ArrayLike
 
 from ..._kernels import _sliced as _k
 from ..._kernels._config import num_threads, thread_pool
-from ...utils._validation import check_finite_array, check_marginal, check_seed
+from ...utils._validation import (
+    check_finite_array,
+    check_marginal,
+    check_point_pair,
+    check_seed,
+)
 from .._constraints import ARRAY, COUNT, solver_params
 
 __all__ = [
@@ -328,13 +333,7 @@ def wasserstein_1d(
 def _check_pair(
     X, Y, a, b
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]:
-    X = check_finite_array(X, "X")
-    Y = check_finite_array(Y, "Y")
-    if X.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"X and Y must have the same number of features, got "
-            f"{X.shape[1]} and {Y.shape[1]}."
-        )
+    X, Y = check_point_pair(X, Y)
     a = check_marginal(a, X.shape[0], "a")
     b = check_marginal(b, Y.shape[0], "b")
     a = None if _is_uniform(a) else a / a.sum()
