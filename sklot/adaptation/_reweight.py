@@ -12,6 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
+from ..utils._domain import capped_weights
 from ._base import BaseAdapter
 from ._label_shift import ClassRatio, class_weights, estimate_target_proportions
 
@@ -25,22 +26,6 @@ def _default_domain_classifier():
         StandardScaler(), PolynomialFeatures(2), StandardScaler(),
         LogisticRegression(C=0.1, max_iter=1000),
     )
-
-
-def _capped(w, max_weight):
-    """Weights ``min(c w, max_weight)`` of mean one (bisection on log c)."""
-    w = w / w.mean()
-    if w.max() <= max_weight:
-        return w
-    lo, hi = 0.0, np.log(max_weight / w.min())
-    for _ in range(100):
-        mid = 0.5 * (lo + hi)
-        if np.minimum(np.exp(mid) * w, max_weight).mean() < 1.0:
-            lo = mid
-        else:
-            hi = mid
-    w = np.minimum(np.exp(hi) * w, max_weight)
-    return w / w.mean()
 
 
 class ImportanceReweighter(BaseAdapter):
@@ -184,7 +169,7 @@ class ImportanceReweighter(BaseAdapter):
         """Capped ``P(target | x) / P(source | x)`` of mean one over ``X``."""
         p = self._domain_model.predict_proba(X)[:, 1]
         p = np.clip(p, 1e-6, 1 - 1e-6)
-        return _capped(p / (1 - p), self.max_weight)
+        return capped_weights(p / (1 - p), self.max_weight)
 
     def _row_weights(self, X, y):
         """Weights of any labelled source rows, as the fitted rows got theirs."""

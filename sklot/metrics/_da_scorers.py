@@ -23,6 +23,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _num_samples
 
 from ..utils import DomainSplit, split_domains
+from ..utils._domain import capped_weights
 
 __all__ = [
     "circular_validation_scorer",
@@ -262,21 +263,7 @@ def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
     model.fit(Z, domain)
     p = model.predict_proba(Z[:n_s])[:, list(model.classes_).index(1)]
     p = np.clip(p, 1e-6, 1 - 1e-6)
-    w = p / (1 - p)
-    w /= w.mean()
-    if w.max() <= max_weight:
-        return w
-    # Capped weights min(c w, max_weight) with mean one: the mean grows with
-    # c, so bisect on log c.
-    lo, hi = 0.0, np.log(max_weight / w.min())
-    for _ in range(100):
-        mid = 0.5 * (lo + hi)
-        if np.minimum(np.exp(mid) * w, max_weight).mean() < 1.0:
-            lo = mid
-        else:
-            hi = mid
-    w = np.minimum(np.exp(hi) * w, max_weight)
-    return w / w.mean()
+    return capped_weights(p / (1 - p), max_weight)
 
 
 def importance_weighted_scorer(

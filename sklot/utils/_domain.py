@@ -550,3 +550,23 @@ def check_class_labels(labels):
         check_classification_targets(labels)
     except ValueError as exc:
         raise ValueError(f"y: {exc}") from None
+
+
+def capped_weights(w, max_weight):
+    """Return the importance weights ``min(c w, max_weight)`` of mean one.
+
+    The mean of the capped weights grows with ``c``, so ``log c`` is found
+    by bisection; weights already below the cap are only rescaled.
+    """
+    w = w / w.mean()
+    if w.max() <= max_weight:
+        return w
+    lo, hi = 0.0, np.log(max_weight / w.min())
+    for _ in range(100):
+        mid = 0.5 * (lo + hi)
+        if np.minimum(np.exp(mid) * w, max_weight).mean() < 1.0:
+            lo = mid
+        else:
+            hi = mid
+    w = np.minimum(np.exp(hi) * w, max_weight)
+    return w / w.mean()
