@@ -2,7 +2,7 @@
 
 Usage: ``python benchmarks/bench_skada.py [--seeds K] [--first-seed S]
 [--folds F] [--only NAME] [--json PATH]`` (needs the ``bench`` extra: ``pip install
-skada``).
+skada``); ``--from-json PATH [PATH ...]`` prints the tables of stored runs.
 
 Data: skada's ``make_shifted_datasets`` (binary, 25 rows per cluster, that
 is 100 rows per class in the source, noise 0.3) under its four shifts
@@ -378,8 +378,20 @@ def main():
                         help="draws of the digits and cancer data (default --seeds)")
     parser.add_argument("--only", default=None, help="comma-separated data sets")
     parser.add_argument("--json", default=None, help="write raw results here")
+    parser.add_argument(
+        "--from-json", nargs="+", default=None, metavar="PATH",
+        help="summarize results written by --json instead of running (the "
+             "selection rules are applied to the stored fold scores)",
+    )
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
+    if args.from_json:
+        results = {}
+        for path in args.from_json:
+            results.update(json.loads(Path(path).read_text()))
+        print(summarize(results, RULES))
+        print(criteria(results))
+        return
     only = None if args.only is None else args.only.split(",")
     names = [n for n in datasets(0) if only is None or n in only]
     results = {}

@@ -50,6 +50,23 @@ def test_guard_adapts_only_beyond_the_margin():
     assert NegativeTransferGuard(margin=0.05)(cv) == 0
 
 
+def test_guard_charges_lopsided_predictions_in_the_arbitration():
+    # the conditional-shift draw that motivated the term: an unadapted model
+    # predicting one class at 0.27 of its source share, transports balanced
+    cv = _cv_results(ADAPTERS, balance=[0.27, 0.0, 0.881, 0.881],
+                     entropy=[-0.310, -0.203, -0.363, -0.348],
+                     transport=[-0.434, -0.131, -0.080, -0.081],
+                     iw=[0.943, 0.925, 0.901, 0.936],
+                     circular=[0.845, 0.5, 0.890, 0.895])
+    # without the term the source-only sum (1.478) beats the transport (1.428)
+    assert NegativeTransferGuard()(cv) == 2
+    # 60 % of every share or more costs nothing
+    cv["mean_test_balance"] = np.array([0.6, 0.0, 0.881, 0.881])
+    assert NegativeTransferGuard()(cv) == 0
+    cv["mean_test_balance"] = np.array([1.0, 0.0, 0.7, 0.7])
+    assert NegativeTransferGuard()(cv) == 0
+
+
 def test_guard_drops_collapsed_candidates():
     guard = NegativeTransferGuard()
     cv = _cv_results(ADAPTERS, balance=[1.0, 0.0, 1.0, 0.01],
