@@ -206,17 +206,23 @@ def skada_candidates():
     return cands
 
 
+SKADA_SCORERS = ("IW", "PE", "SND", "DEV", "CircV", "MixVal")
+
+
 def skada_scorers():
     from skada import metrics
 
-    return {
-        "IW": metrics.ImportanceWeightedScorer(),
-        "PE": metrics.PredictionEntropyScorer(),
-        "SND": metrics.SoftNeighborhoodDensity(),
-        "DEV": metrics.DeepEmbeddedValidation(),
-        "CircV": metrics.CircularValidation(),
-        "MixVal": metrics.MixValScorer(),
-    }
+    # skada's scorers request sample_domain when built, which scikit-learn
+    # allows only with metadata routing on
+    with sklearn.config_context(enable_metadata_routing=True):
+        return dict(zip(SKADA_SCORERS, [
+            metrics.ImportanceWeightedScorer(),
+            metrics.PredictionEntropyScorer(),
+            metrics.SoftNeighborhoodDensity(),
+            metrics.DeepEmbeddedValidation(),
+            metrics.CircularValidation(),
+            metrics.MixValScorer(),
+        ]))
 
 
 def skada_run(X, y, sd, y_masked, cv):
@@ -271,7 +277,7 @@ def summarize(results, rules):
     """One markdown row per data set: mean target accuracy over draws."""
     lines = []
     head = (["data", "source-only"] + [f"sklot {r}" for r in rules]
-            + ["sklot oracle"] + [f"skada {s}" for s in skada_scorers()]
+            + ["sklot oracle"] + [f"skada {s}" for s in SKADA_SCORERS]
             + ["skada oracle", "target-only"])
     lines.append("| " + " | ".join(head) + " |")
     lines.append("|" + "---|" * len(head))
@@ -283,7 +289,7 @@ def summarize(results, rules):
             for r, rule in rules.items():
                 cells[f"sklot {r}"].append(sk[rule(sk)]["acc"])
             cells["sklot oracle"].append(max(v["acc"] for v in sk.values()))
-            for s in skada_scorers():
+            for s in SKADA_SCORERS:
                 cells[f"skada {s}"].append(sa[choose(sa, s)]["acc"])
             cells["skada oracle"].append(
                 np.nanmax([v["acc"] for v in sa.values()])
@@ -342,7 +348,7 @@ def criteria(results):
         oracle = mean(lambda r: max(v["acc"] for v in r["sklot"].values()))
         skada_best = max(
             mean(lambda r, s=s: r["skada"][choose(r["skada"], s)]["acc"])
-            for s in skada_scorers()
+            for s in SKADA_SCORERS
         )
         gap = (guard - so) / (oracle - so) if oracle > so else float("nan")
         if name in SHIFTS:
