@@ -198,6 +198,7 @@ def solve_dense(
     init=None,
     relax=True,
     newton=True,
+    spread=None,
 ):
     """Run the stabilized scaling algorithm; return a dict of raw results.
 
@@ -210,6 +211,7 @@ def solve_dense(
     Newton steps when the last stage of a balanced float64 problem stalls.
     ``stage_tol`` is the violation at which an earlier stage ends (None:
     0.03 when Newton steps may finish the last stage, else 0.01).
+    ``spread`` is ``cost_spread(M)`` when the caller already knows it.
     """
     n, m = M.shape
     if init is None:
@@ -219,7 +221,8 @@ def solve_dense(
         G = np.array(init[1], dtype=np.float64)
     st = _State(a, b, M, F, G)
     mass_a = float(a.sum())
-    spread = cost_spread(M)
+    if spread is None:
+        spread = cost_spread(M)
     schedule = schedule(spread)
     relaxation = Relaxation(relax)
     translate = not (math.isinf(lam_a) and math.isinf(lam_b))

@@ -344,6 +344,30 @@ def test_warm_start_saves_iterations(rng):
     assert warm.converged and warm.n_iter < cold.n_iter
 
 
+@pytest.mark.parametrize("reg", [1.0, 0.05, 0.002])
+@pytest.mark.parametrize("warm", [False, True])
+def test_checked_cost_entry_is_bitwise_sinkhorn(rng, reg, warm):
+    from sklot.solvers._api import _sinkhorn_checked
+    from sklot.utils._validation import cost_spread
+
+    X, Y, a, b = _problem(rng, n=40, m=30)
+    M = cost_matrix(X, Y)
+    kwargs = {"tol": 1e-9}
+    if warm:
+        init = sinkhorn(a, b, M, 2 * reg).potentials
+        kwargs.update(init=init, epsilon_scaling=False)
+    expected = sinkhorn(a, b, M, reg, **kwargs)
+    M.flags.writeable = False  # never written to
+    got = _sinkhorn_checked(a, b, M, reg, cost_spread(M), **kwargs)
+    np.testing.assert_array_equal(got.plan, expected.plan)
+    for p, q in zip(got.potentials, expected.potentials):
+        np.testing.assert_array_equal(p, q)
+    assert (got.n_iter, got.converged, got.value) == (
+        expected.n_iter, expected.converged, expected.value
+    )
+    assert got.extra["eps_schedule"] == expected.extra["eps_schedule"]
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     n=st.integers(1, 7),
