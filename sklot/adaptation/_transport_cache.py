@@ -226,10 +226,11 @@ def transport_cache(
     """Turn the reuse of transport work between adapter fits on or off.
 
     :class:`OTDomainAdapter` fits on identical source and target rows (the
-    candidates of a grid search on one fold) share their cost matrix and its
-    scale (median or maximum), and an entropic fit starts from the dual
-    potentials of the nearest ``reg`` (within a factor 4) already solved on
-    the same rows, marginals and cost scale, instead of running its
+    candidates of a grid search on one fold) share their cost matrix, its
+    scale (median or maximum) and the matrix divided by it, and an entropic
+    fit starts from the dual potentials of the nearest ``reg`` (within a
+    factor 4) already solved on the same rows, marginals and cost scale,
+    instead of running its
     epsilon-scaling stages; it stops at the same tolerance, so its result
     matches a fit from scratch to that tolerance. The cache is per process,
     bounded in memory (256 MiB by default, least recently used first out;
