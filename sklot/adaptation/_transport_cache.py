@@ -137,7 +137,9 @@ class _TransportCache:
         """Return ``M / scale`` (read only when cached), divided once.
 
         ``M`` is the raw cost of ``key``; a writable ``M`` (not cached) is
-        divided in place.
+        divided in place. The scaled matrix is kept only while the entry
+        stays within half the budget (as the raw matrix alone must), so
+        that it never pushes out the raw matrix of its own entry.
         """
         with self._lock:
             entry = self._entry(key)
@@ -152,7 +154,10 @@ class _TransportCache:
         C.flags.writeable = False
         with self._lock:
             entry = self._entry(key)
-            if entry is not None and entry.cost is M:
+            if (
+                entry is not None and entry.cost is M
+                and entry.nbytes + C.nbytes <= self.max_bytes // 2
+            ):
                 entry.scaled[name] = C
                 self._evict()
         return C
