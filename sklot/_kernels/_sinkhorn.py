@@ -32,6 +32,7 @@ from ._fastexp import fast_exp
 
 __all__ = [
     "col_lse",
+    "column_sums",
     "finalize_plan",
     "kernel_floor",
     "merge_columns",
@@ -277,6 +278,40 @@ def scaling_step(K, a, v, u_old, c, power, omega, u, wpart, stats, parallel):
             _scaling_chunk(
                 K, a, v, u_old, c, power, omega, u, wpart, stats, ch
             )
+
+
+@jit
+def _colsum_chunk(K, a, wpart, ch):
+    n, m = K.shape
+    n_chunks = wpart.shape[0]
+    w = wpart[ch]
+    for j in range(m):
+        w[j] = 0.0
+    for i in range(ch * n // n_chunks, (ch + 1) * n // n_chunks):
+        Ki = K[i]
+        ai = a[i]
+        for j in range(m):
+            w[j] += ai * Ki[j]
+
+
+@jit(parallel=True)
+def _colsum_par(K, a, wpart):
+    for ch in prange(wpart.shape[0]):
+        _colsum_chunk(K, a, wpart, ch)
+
+
+def column_sums(K, a, wpart, parallel):
+    """Per-chunk column sums ``wpart[c, j] = sum_i a_i K_ij`` (no exponential).
+
+    The column half of a scaling iteration with the rows left as they are:
+    :func:`merge_columns` turns ``wpart`` (OUT, ``(n_chunks, m)``) into the
+    column scalings, as after :func:`scaling_step`.
+    """
+    if parallel:
+        _colsum_par(K, a, wpart)
+    else:
+        for ch in range(wpart.shape[0]):
+            _colsum_chunk(K, a, wpart, ch)
 
 
 @jit

@@ -14,7 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
-from ..solvers._api import cost_median
+from ..solvers._api import _sinkhorn_checked, cost_median
 from ._base import BaseAdapter
 from ._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._large_scale import map_in_chunks, subsample_split
@@ -25,7 +25,7 @@ from ._ot_maps import (
     plan_operator,
     row_chunks,
 )
-from ._transport_cache import cached_cost, problem_tag, warm_solve
+from ._transport_cache import cached_cost, cached_spread, problem_tag, warm_solve
 
 __all__ = ["OTDomainAdapter"]
 
@@ -427,9 +427,9 @@ class OTDomainAdapter(BaseAdapter):
                 lambda: solvers.cost_matrix(Xs, Xt, metric=self.metric),
                 self._scale_of,
             )
-            # a cached matrix is read only: scale a copy
-            M = np.divide(M, self.cost_scale_, out=M if M.flags.writeable else None)
             if semi:
+                # a cached matrix is read only: penalize a copy
+                M = M if M.flags.writeable else M.copy()
                 self._penalize_mismatches(M, y, split, target_labelled)
             # potentials are reused only on the cost the key describes
             self._fit_dense(Xs, Xt, a, b, M, y, split, None if semi else key)
@@ -498,12 +498,17 @@ class OTDomainAdapter(BaseAdapter):
     def _solve_warm(self, a, b, M, key):
         """Entropic solve warm-started from a nearby cached ``reg``."""
         tag = problem_tag(a, b, self.cost_scale)
+        # the candidates on a cached cost share its finiteness check and
+        # spread instead of scanning it again
+        spread = cached_spread(key, self.cost_scale, M)
 
         def solve(init):
             kwargs = self._solver_kwargs()
             if init is not None:
                 kwargs.update(init=init, epsilon_scaling=False)
-            return solvers.sinkhorn(a, b, M, self.reg, **kwargs)
+            if spread is None:
+                return solvers.sinkhorn(a, b, M, self.reg, **kwargs)
+            return _sinkhorn_checked(a, b, M, self.reg, spread, **kwargs)
 
         return warm_solve(key, tag, self.reg, solve)
 

@@ -3,11 +3,13 @@
 A grid search over :class:`OTDomainAdapter` fits many candidates on the same
 fold, and each one computes the same cost matrix and its scale. This module
 keeps, per process, a small bounded cache keyed by a content hash of the
-source and target rows and the metric, holding the cost matrix and its
-scales. An entry can only be hit by arrays with the same bytes, so nothing
-leaks between folds or data sets, and the values reused are the ones a fit
-would compute, so a candidate's result does not depend on which candidates
-ran before it.
+source and target rows and the metric, holding the cost matrix, its scales
+and the matrix divided by each scale (the cost the solvers read, so that a
+candidate does not copy the matrix again) with its spread (so that the
+solver does not scan it again). An entry can only be hit by arrays with the
+same bytes, so nothing leaks between folds or data sets, and the values
+reused are the ones a fit would compute, so a candidate's result does not
+depend on which candidates ran before it.
 
 Entries also keep the dual potentials of the entropic solves done on them
 (per ``reg``, marginals and cost scale), and a solve at a nearby ``reg``
@@ -29,6 +31,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
+from ..utils._validation import cost_spread
+
 __all__ = ["transport_cache"]
 
 # Default memory budget of the cached cost matrices (bytes).
@@ -39,17 +43,22 @@ _MAX_POTENTIALS = 16
 _WARM_RATIO = 4.0
 
 class _Entry:
-    __slots__ = ("cost", "scales", "potentials")
+    __slots__ = ("cost", "scales", "scaled", "spreads", "potentials")
 
     def __init__(self):
         self.cost = None
         self.scales = {}
+        self.scaled = {}
+        self.spreads = {}
         self.potentials = OrderedDict()
 
     @property
     def nbytes(self):
         pots = sum(f.nbytes + g.nbytes for f, g in self.potentials.values())
-        return pots + (0 if self.cost is None else self.cost.nbytes)
+        scaled = sum(
+            C.nbytes for C in self.scaled.values() if C is not self.cost
+        )
+        return pots + scaled + (0 if self.cost is None else self.cost.nbytes)
 
 
 class _TransportCache:
@@ -124,6 +133,47 @@ class _TransportCache:
             self._entry(key, create=True).scales[name] = value
         return value
 
+    def scaled(self, key, name, M, scale):
+        """Return ``M / scale`` (read only when cached), divided once.
+
+        ``M`` is the raw cost of ``key``; a writable ``M`` (not cached) is
+        divided in place. The scaled matrix is kept only while the entry
+        stays within half the budget (as the raw matrix alone must), so
+        that it never pushes out the raw matrix of its own entry.
+        """
+        with self._lock:
+            entry = self._entry(key)
+            if entry is not None and name in entry.scaled:
+                return entry.scaled[name]
+        if scale == 1.0:
+            # x / 1.0 is x: no copy
+            return M
+        if M.flags.writeable:
+            return np.divide(M, scale, out=M)
+        C = np.divide(M, scale)
+        C.flags.writeable = False
+        with self._lock:
+            entry = self._entry(key)
+            if (
+                entry is not None and entry.cost is M
+                and entry.nbytes + C.nbytes <= self.max_bytes // 2
+            ):
+                entry.scaled[name] = C
+                self._evict()
+        return C
+
+    def spread(self, key, name, C):
+        """``max - min`` of the cached scaled cost ``C``, or None if not cached.
+
+        Computed once, so that the solves on ``C`` need not scan it again.
+        """
+        with self._lock:
+            entry = self._entry(key)
+            if entry is None or entry.scaled.get(name, entry.cost) is not C:
+                return None
+            if name not in entry.spreads:
+                entry.spreads[name] = cost_spread(C)
+            return entry.spreads[name]
 
     def warm_start(self, key, tag, reg):
         """Potentials of the cached ``reg`` nearest to ``reg``, or None.
@@ -181,10 +231,11 @@ def transport_cache(
     """Turn the reuse of transport work between adapter fits on or off.
 
     :class:`OTDomainAdapter` fits on identical source and target rows (the
-    candidates of a grid search on one fold) share their cost matrix and its
-    scale (median or maximum), and an entropic fit starts from the dual
-    potentials of the nearest ``reg`` (within a factor 4) already solved on
-    the same rows, marginals and cost scale, instead of running its
+    candidates of a grid search on one fold) share their cost matrix, its
+    scale (median or maximum) and the matrix divided by it, and an entropic
+    fit starts from the dual potentials of the nearest ``reg`` (within a
+    factor 4) already solved on the same rows, marginals and cost scale,
+    instead of running its
     epsilon-scaling stages; it stops at the same tolerance, so its result
     matches a fit from scratch to that tolerance. The cache is per process,
     bounded in memory (256 MiB by default, least recently used first out;
@@ -251,14 +302,18 @@ def transport_cache(
 
 
 def cached_cost(Xs, Xt, metric, cost_scale, compute, scale_of):
-    """``(key, M, scale)``: the raw cost matrix and its scale, reused if cached.
+    """``(key, C, scale)``: the cost matrix divided by its scale, and the scale.
 
-    ``M`` may be a read-only cached array: scale it out of place.
+    The raw cost, its scale and ``C`` are reused if cached. ``C`` may be a
+    read-only cached array: copy it before changing it.
     """
     key = _CACHE.key(Xs, Xt, metric)
     M = _CACHE.cost(key, compute)
-    scale = _CACHE.scale(key, str(cost_scale), lambda: scale_of(M))
-    return key, M, scale
+    name = str(cost_scale)
+    scale = _CACHE.scale(key, name, lambda: scale_of(M))
+    if key is None:
+        return key, np.divide(M, scale, out=M), scale
+    return key, _CACHE.scaled(key, name, M, scale), scale
 
 
 def problem_tag(a, b, cost_scale):
@@ -268,6 +323,18 @@ def problem_tag(a, b, cost_scale):
         h.update(np.ascontiguousarray(w, dtype=np.float64).tobytes())
     h.update(str(cost_scale).encode())
     return h.hexdigest()
+
+
+def cached_spread(key, cost_scale, C):
+    """Return the spread of the cached scaled cost ``C`` of ``key``, or None.
+
+    None unless ``C`` is the cached matrix and a finite, C-contiguous float64
+    one (what the solvers check before they skip scanning it).
+    """
+    if key is None or C.dtype != np.float64 or not C.flags.c_contiguous:
+        return None
+    spread = _CACHE.spread(key, str(cost_scale), C)
+    return spread if spread is not None and math.isfinite(spread) else None
 
 
 def warm_solve(key, tag, reg, solve):

@@ -16,6 +16,7 @@ from ._barycenter._fixed_support import _exact_fixed_support, _ibp
 from ._barycenter._one_d import _merge_levels, _quantiles_at, _sorted_cdf
 from ._cost import METRICS, _sqeuclidean, cost_median
 from ._entropic._batched import _entropic_costs
+from ._entropic._sinkhorn import _sinkhorn_checked
 from ._exact._emd import _emd_valid
 from ._gaussian._linalg import (
     RCOND,
@@ -55,6 +56,7 @@ __all__ = [
     "_merge_levels",
     "_monge_matrix",
     "_quantiles_at",
+    "_sinkhorn_checked",
     "_sorted_cdf",
     "_sqeuclidean",
     "apply_lut",

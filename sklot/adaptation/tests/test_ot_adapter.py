@@ -556,3 +556,22 @@ def test_verbose_prints_progress(clouds, capsys, reg):
     out = capsys.readouterr().out
     assert "40 source x 40 target rows" in out
     assert "iterations, objective" in out and out.rstrip().endswith(" s")
+
+
+@pytest.mark.parametrize("shape", [(50, 40), (1, 300), (300, 1), (7, 7)])
+def test_plan_operator_is_sparse_exactly_under_one_percent(rng, shape):
+    from scipy import sparse
+
+    from sklot.adaptation._ot_maps import plan_operator
+
+    size = shape[0] * shape[1]
+    for nnz in {0, 1, int(np.ceil(0.01 * size)) - 1, int(np.ceil(0.01 * size)),
+                size // 2, size}:
+        plan = np.zeros(size)
+        plan[rng.choice(size, nnz, replace=False)] = rng.uniform(0.1, 1, nnz)
+        plan = plan.reshape(shape)
+        out = plan_operator(plan)
+        assert sparse.issparse(out) == (nnz < 0.01 * size), nnz
+        np.testing.assert_array_equal(
+            out.toarray() if sparse.issparse(out) else out, plan
+        )

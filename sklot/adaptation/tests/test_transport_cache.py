@@ -111,6 +111,24 @@ def test_memory_budget_is_respected(data):
         assert sum(e.nbytes for e in _CACHE._entries.values()) <= 10**6
 
 
+def test_a_budget_for_the_cost_alone_still_shares_the_cost(data):
+    X, y = data
+    with transport_cache(enabled=False):
+        expected = _fit(OTDomainAdapter(reg=0.1), X, y)
+    n_source = int((y != -1).sum())
+    cost_bytes = n_source * (len(y) - n_source) * 8
+    # room for the raw matrix, not for the scaled one next to it
+    with transport_cache(clear=True, max_bytes=2 * cost_bytes + 1000):
+        first = _fit(OTDomainAdapter(reg=0.1), X, y)
+        (entry,) = _CACHE._entries.values()
+        assert entry.cost is not None and not entry.scaled
+        hits = _CACHE.hits
+        again = _fit(OTDomainAdapter(reg=0.1), X, y)
+        assert _CACHE.hits == hits + 2  # the cost and its scale
+    for fitted in (first, again):
+        np.testing.assert_array_equal(fitted.coupling_, expected.coupling_)
+
+
 def test_grid_search_scores_equal_with_and_without_reuse(data):
     X, y = data
     model = DomainAdaptationClassifier(
@@ -209,3 +227,27 @@ def test_refit_of_a_solved_reg_is_bitwise_the_fit_from_scratch(data):
         _fit(OTDomainAdapter(reg=0.2), X, y)
         again = _fit(OTDomainAdapter(reg=0.1), X, y)
     np.testing.assert_array_equal(again.coupling_, first.coupling_)
+
+
+def test_fits_on_the_shared_scaled_cost_are_bitwise_the_fits_without_reuse(data):
+    from sklot.utils._validation import cost_spread
+
+    X, y = data
+    with transport_cache(enabled=False):
+        expected = _fit(OTDomainAdapter(reg=0.1), X, y)
+    with transport_cache(clear=True):
+        first = _fit(OTDomainAdapter(reg=0.1), X, y)
+        _fit(OTDomainAdapter(reg=0.2), X, y)
+        again = _fit(OTDomainAdapter(reg=0.1), X, y)
+        (entry,) = _CACHE._entries.values()
+        # one scaled matrix, read only, with its spread, for all candidates
+        C = entry.scaled["median"]
+        assert not C.flags.writeable
+        assert entry.spreads["median"] == cost_spread(C)
+        np.testing.assert_array_equal(C, entry.cost / first.cost_scale_)
+    for fitted in (first, again):
+        np.testing.assert_array_equal(fitted.coupling_, expected.coupling_)
+        np.testing.assert_array_equal(
+            fitted._fitted_images, expected._fitted_images
+        )
+        np.testing.assert_array_equal(fitted.transform(X), expected.transform(X))

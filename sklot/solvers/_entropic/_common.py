@@ -199,17 +199,24 @@ def check_reg(reg):
 
 def solve_entropic(
     a, b, M, reg, *, X, Y, metric, max_iter, tol, epsilon_scaling, init,
-    dtype, warn, lam_a=math.inf, lam_b=math.inf, name="sinkhorn",
+    dtype, warn, lam_a=math.inf, lam_b=math.inf, name="sinkhorn", spread=None,
 ):
     """Check an entropic problem, run the dense or matrix-free engine.
 
     The body of :func:`sinkhorn` (``lam_a = lam_b = inf``) and of
     :func:`sinkhorn_unbalanced` (KL penalties ``lam_a``, ``lam_b``).
+    A ``spread`` marks ``M`` as checked already (finite, C-contiguous
+    float64, of that ``cost_spread``): it is not scanned again.
     """
     reg = check_reg(reg)
     max_iter = check_positive(max_iter, "max_iter", integer=True)
     tol = check_positive(tol, "tol")
-    a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
+    if spread is None:
+        a, b, M, X, Y, dt = check_problem(a, b, M, X, Y, metric, dtype)
+    else:
+        dt = M.dtype
+        a = check_marginal(a, M.shape[0], "a")
+        b = check_marginal(b, M.shape[1], "b")
     balanced = math.isinf(lam_a) and math.isinf(lam_b)
     if balanced:
         check_equal_mass(a, b)
@@ -223,7 +230,7 @@ def solve_entropic(
     if not balanced:
         opts = dict(lam_a=lam_a, lam_b=lam_b, **opts)
     if M is not None:
-        raw = solve_dense(a, b, M, reg, schedule, **opts)
+        raw = solve_dense(a, b, M, reg, schedule, spread=spread, **opts)
     else:
         raw = solve_online(a, b, X, Y, reg, schedule, power=POWERS[metric], **opts)
     return entropic_result(

@@ -26,6 +26,7 @@ import numpy as np
 from ..._kernels._config import use_parallel
 from ..._kernels._sinkhorn import (
     col_lse,
+    column_sums,
     finalize_plan,
     merge_columns,
     row_lse,
@@ -93,9 +94,13 @@ class _State:
 
         Runs one exact log-domain iteration (row update storing the kernel,
         then column update); the scalings carry what the iteration changed
-        relative to the kernel's potentials.
+        relative to the kernel's potentials. With balanced marginals the
+        column update reads the stored kernel instead of exponentiating the
+        costs again (:meth:`_columns_from_kernel`).
         """
         self._build_kernel(self.G, eps)
+        if fa == 1.0 and fb == 1.0 and self._columns_from_kernel(eps):
+            return self.in_range(self.u, self.v)
         f = self.f
         np.multiply(f, fa, out=self.F)
         g_bal = self.g_guess
@@ -111,6 +116,34 @@ class _State:
             np.exp((self.G - self.g) * inv, out=self.v)
         self.v[~self.pos_b] = 0.0
         return self.in_range(self.u, self.v)
+
+    def _columns_from_kernel(self, eps):
+        """Balanced column update of a freshly built kernel; False if unusable.
+
+        The kernel's rows are the exact row update, so ``v_j = b_j / sum_i
+        a_i K_ij`` is the exact column update (entries below the kernel
+        floor weigh nothing next to a column sum of at least ``b_j *
+        exp(-tau)``). When a column scaling leaves the safe range the caller
+        falls back to the log-domain column transform.
+        """
+        lo, hi = math.exp(-self.tau), math.exp(self.tau)
+        column_sums(self.K, self.a, self.wpart, self.par)
+        self.d[:] = 1.0
+        _, vmin, vmax = merge_columns(
+            self.wpart, self.b, self.d, 1.0, 1.0, self.v, self.v_new
+        )
+        if not (lo < vmin and vmax < hi):
+            return False
+        np.copyto(self.F, self.f)
+        self.v, self.v_new = self.v_new, self.v
+        pos = self.pos_b
+        G = self.G.copy()
+        G[pos] = self.g[pos] + eps * np.log(self.v[pos])
+        self.G = G
+        self.g_guess[:] = G
+        self.c[:] = 1.0
+        self.u[:] = 1.0
+        return True
 
     def rebuild(self, G, eps, fa):
         """Kernel and scalings of the iterate with column potential ``G``.
@@ -198,6 +231,7 @@ def solve_dense(
     init=None,
     relax=True,
     newton=True,
+    spread=None,
 ):
     """Run the stabilized scaling algorithm; return a dict of raw results.
 
@@ -210,6 +244,7 @@ def solve_dense(
     Newton steps when the last stage of a balanced float64 problem stalls.
     ``stage_tol`` is the violation at which an earlier stage ends (None:
     0.03 when Newton steps may finish the last stage, else 0.01).
+    ``spread`` is ``cost_spread(M)`` when the caller already knows it.
     """
     n, m = M.shape
     if init is None:
@@ -219,7 +254,8 @@ def solve_dense(
         G = np.array(init[1], dtype=np.float64)
     st = _State(a, b, M, F, G)
     mass_a = float(a.sum())
-    spread = cost_spread(M)
+    if spread is None:
+        spread = cost_spread(M)
     schedule = schedule(spread)
     relaxation = Relaxation(relax)
     translate = not (math.isinf(lam_a) and math.isinf(lam_b))

@@ -191,6 +191,26 @@ def sinkhorn(
     )
 
 
+def _sinkhorn_checked(
+    a, b, M, reg, spread, *, max_iter=1000, tol=1e-9, epsilon_scaling="auto",
+    init=None,
+):
+    """:func:`sinkhorn` on a cost matrix already checked, without scanning it.
+
+    For callers that solve many problems on one cost matrix (the candidates
+    of a grid search): ``M`` must be a finite, C-contiguous float64 array and
+    ``spread`` its ``cost_spread`` (``max - min``), which the validation
+    and the epsilon schedule of :func:`sinkhorn` would otherwise recompute
+    with two passes over ``M`` per solve. The result is that of
+    ``sinkhorn(a, b, M, reg, ...)``, to the last bit.
+    """
+    return solve_entropic(
+        a, b, M, reg, X=None, Y=None, metric="sqeuclidean", max_iter=max_iter,
+        tol=tol, epsilon_scaling=epsilon_scaling, init=init, dtype=None,
+        warn=True, spread=spread,
+    )
+
+
 @solver_params(
     {
         "X": ["array-like"],

@@ -22,6 +22,7 @@ EXPECTED = {
     "_merge_levels",
     "_monge_matrix",
     "_quantiles_at",
+    "_sinkhorn_checked",
     "_sorted_cdf",
     "_sqeuclidean",
     "apply_lut",

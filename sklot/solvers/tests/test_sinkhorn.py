@@ -344,6 +344,66 @@ def test_warm_start_saves_iterations(rng):
     assert warm.converged and warm.n_iter < cold.n_iter
 
 
+@pytest.mark.parametrize("far_column", [False, True])
+def test_absorb_is_an_exact_log_domain_iteration(rng, monkeypatch, far_column):
+    # The balanced column update is read off the stored kernel; a column
+    # whose kernel entries all fall under the floor takes the log-domain
+    # transform instead. Either way: the exact c-transforms.
+    from sklot.solvers._entropic import _dense
+    from sklot.solvers._entropic._dense import _State
+
+    calls = []
+    col_lse = _dense.col_lse
+    monkeypatch.setattr(
+        _dense, "col_lse", lambda *args: calls.append(1) or col_lse(*args)
+    )
+
+    X, Y, a, b = _problem(rng, n=30, m=20, d=3)
+    M = cost_matrix(X, Y)
+    eps = 0.01
+    if far_column:
+        M[:, 0] += 1000.0 * eps
+    F0, G0 = rng.normal(size=30) * eps, rng.normal(size=20) * eps
+    state = _State(a, b, M, F0.copy(), G0.copy())
+    usable = state.absorb(eps, 1.0, 1.0)
+    assert usable != far_column
+    assert bool(calls) == far_column
+    ref_F = -eps * logsumexp(np.log(b) + (G0 - M) / eps, axis=1)
+    ref_G = -eps * logsumexp(np.log(a)[:, None] + (ref_F[:, None] - M) / eps, axis=0)
+    F, G = state.potentials(state.u, state.v, eps)
+    np.testing.assert_allclose(F, ref_F, rtol=1e-13, atol=1e-13)
+    if far_column:
+        np.testing.assert_allclose(state.G, ref_G, rtol=1e-13, atol=1e-13)
+    else:
+        np.testing.assert_allclose(G, ref_G, rtol=1e-13, atol=1e-13)
+        plan = a[:, None] * state.u[:, None] * state.K * state.v
+        np.testing.assert_allclose(plan.sum(axis=0), b, rtol=1e-13)
+
+
+@pytest.mark.parametrize("reg", [1.0, 0.05, 0.002])
+@pytest.mark.parametrize("warm", [False, True])
+def test_checked_cost_entry_is_bitwise_sinkhorn(rng, reg, warm):
+    from sklot.solvers._api import _sinkhorn_checked
+    from sklot.utils._validation import cost_spread
+
+    X, Y, a, b = _problem(rng, n=40, m=30)
+    M = cost_matrix(X, Y)
+    kwargs = {"tol": 1e-9}
+    if warm:
+        init = sinkhorn(a, b, M, 2 * reg).potentials
+        kwargs.update(init=init, epsilon_scaling=False)
+    expected = sinkhorn(a, b, M, reg, **kwargs)
+    M.flags.writeable = False  # never written to
+    got = _sinkhorn_checked(a, b, M, reg, cost_spread(M), **kwargs)
+    np.testing.assert_array_equal(got.plan, expected.plan)
+    for p, q in zip(got.potentials, expected.potentials):
+        np.testing.assert_array_equal(p, q)
+    assert (got.n_iter, got.converged, got.value) == (
+        expected.n_iter, expected.converged, expected.value
+    )
+    assert got.extra["eps_schedule"] == expected.extra["eps_schedule"]
+
+
 @settings(max_examples=15, deadline=None)
 @given(
     n=st.integers(1, 7),
