@@ -33,8 +33,8 @@ _CHUNK = 256
 
 
 @jit
-def _segment_min(row, pid, s, e):
-    """Minimum of row[k] - pid[k] over s <= k < e, in eight lanes."""
+def _segment_min(M, i, pid, s, e):
+    """Minimum of M[i, k] - pid[k] over s <= k < e, in eight lanes."""
     b0 = np.inf
     b1 = np.inf
     b2 = np.inf
@@ -47,14 +47,14 @@ def _segment_min(row, pid, s, e):
     # separate accumulators break the dependency chain of a serial min,
     # which the compiler will not vectorize without the no-NaN flag
     while k + 8 <= e:
-        r0 = row[k] - pid[k]
-        r1 = row[k + 1] - pid[k + 1]
-        r2 = row[k + 2] - pid[k + 2]
-        r3 = row[k + 3] - pid[k + 3]
-        r4 = row[k + 4] - pid[k + 4]
-        r5 = row[k + 5] - pid[k + 5]
-        r6 = row[k + 6] - pid[k + 6]
-        r7 = row[k + 7] - pid[k + 7]
+        r0 = M[i, k] - pid[k]
+        r1 = M[i, k + 1] - pid[k + 1]
+        r2 = M[i, k + 2] - pid[k + 2]
+        r3 = M[i, k + 3] - pid[k + 3]
+        r4 = M[i, k + 4] - pid[k + 4]
+        r5 = M[i, k + 5] - pid[k + 5]
+        r6 = M[i, k + 6] - pid[k + 6]
+        r7 = M[i, k + 7] - pid[k + 7]
         b0 = r0 if r0 < b0 else b0
         b1 = r1 if r1 < b1 else b1
         b2 = r2 if r2 < b2 else b2
@@ -65,7 +65,7 @@ def _segment_min(row, pid, s, e):
         b7 = r7 if r7 < b7 else b7
         k += 8
     while k < e:
-        r0 = row[k] - pid[k]
+        r0 = M[i, k] - pid[k]
         b0 = r0 if r0 < b0 else b0
         k += 1
     b0 = b4 if b4 < b0 else b0
@@ -346,7 +346,7 @@ def _block_entering(M, pi, pid, block, eps, scale, i, j):
         s = j
         while s < jend:
             e = min(jend, s + _CHUNK)
-            r = _segment_min(M[i], pid, s, e) + pii
+            r = _segment_min(M, i, pid, s, e) + pii
             if r < best:
                 best = r
                 bi = i
