@@ -2,8 +2,9 @@
 
 Each (histogram, target) pair runs the stabilized scaling of
 ``_scaling.py`` on its own kernel, the target side accelerated by Anderson
-mixing. Every ``prange`` iteration writes its own output slots, so results
-are bitwise identical for any number of threads.
+mixing. Every ``prange`` iteration solves the pairs of one histogram
+(_solve_row) and writes its own output slots, so results are bitwise
+identical for any number of threads.
 """
 
 import math
@@ -157,6 +158,208 @@ def _anderson(f, step, last_f, w, df, gram, n_mem, head, chol, gam):
     return n_mem
 
 
+# The steps of an iteration below call no other kernel: in a function that
+# does, numba keeps a reference-count update per array argument, which on
+# 8 x 8 images cost 5-10% of the whole solve. The pairs of a histogram run
+# in one function (_solve_row) for the same reason.
+
+
+@jit(error_model="numpy")
+def _start_pair(b, lv, reg, g, idle, v):
+    # column potentials from the stored log-scalings, unit scalings
+    for j in range(b.shape[0]):
+        g[j] = lv[j] * reg if b[j] > 0 else -np.inf
+        idle[j] = 0.0 if b[j] > 0 else 1.0
+        v[j] = 1.0 if b[j] > 0 else 0.0
+
+
+@jit(error_model="numpy")
+def _watch(err, it, best, stall, restarts, switch):
+    # No new best error in _STALL steps, or an error above _GROWTH times the
+    # best, restarts Anderson's memory. Returns the new (best, stall,
+    # restarts, switch) and whether the memory restarts.
+    if err < best:
+        return err, 0, restarts, switch, False
+    stall += 1
+    if stall > _STALL or not err <= _GROWTH * best:
+        restarts += 1
+        if restarts == _RESTARTS + 1:
+            switch = it
+        return err, 0, restarts, switch, True
+    return best, stall, restarts, switch, False
+
+
+@jit(error_model="numpy")
+def _plain_target_step(b, t, v, omega):
+    # v_j <- b_j / t_j (over-relaxed by omega); returns whether a scaling
+    # left its range or a column sum vanished (absorb and rebuild).
+    absorb = False
+    for j in range(b.shape[0]):
+        if b[j] > 0:
+            if t[j] > 0:
+                v[j] = _relax(v[j], b[j] / t[j], omega)
+                if not _SMALL <= v[j] <= _BIG:
+                    absorb = True
+            else:
+                absorb = True
+    return absorb
+
+
+@jit(error_model="numpy")
+def _source_step(a, y, x, omega):
+    # u_r <- a_r / y_r with y = Kt v (over-relaxed by omega); returns the L1
+    # error of the row marginals and whether to absorb.
+    absorb = False
+    row_err = 0.0
+    for r in range(a.shape[0]):
+        if y[r] > 0:
+            x[r] = _relax(x[r], a[r] / y[r], omega)
+            row_err += abs(a[r] - x[r] * y[r])
+            if x[r] > _BIG or x[r] < _SMALL:
+                absorb = True
+        else:
+            absorb = True
+    return row_err, absorb
+
+
+@jit(error_model="numpy")
+def _absorb_source(C, idx, b, reg, x, v, f, g, Kt, top, t):
+    # u absorbed into f, then the exact v-update in the log domain
+    for r in range(idx.shape[0]):
+        f[r] += reg * math.log(x[r])
+        x[r] = 1.0
+    _col_transform(C, idx, b, f, reg, g, Kt, top, t)
+    for j in range(b.shape[0]):
+        v[j] = 1.0 if b[j] > 0 else 0.0
+
+
+@jit(error_model="numpy")
+def _absorb_target(C, G, shift, idx, a, b, reg, x, v, f, g, Kt, top):
+    # v absorbed into g, then the exact u-update in the log domain
+    for j in range(b.shape[0]):
+        if b[j] > 0:
+            g[j] += reg * math.log(v[j])
+            v[j] = 1.0
+    _row_transform(C, idx, a, g, reg, f, Kt, G, shift, top)
+    x[:] = 1.0
+
+
+@jit(error_model="numpy")
+def _finish_pair(C, idx, b, reg, x, v, g, Kt, lv):
+    # Stores the log-scalings of the target side in lv; returns <P, C>.
+    s, m = Kt.shape
+    total = 0.0
+    for r in range(s):
+        acc = 0.0
+        for j in range(m):
+            acc += Kt[r, j] * v[j] * C[idx[r], j]
+        total += x[r] * acc
+    inv_reg = 1.0 / reg
+    for j in range(m):
+        lv[j] = g[j] * inv_reg + math.log(v[j]) if b[j] > 0 else -np.inf
+    return total
+
+
+@jit(error_model="numpy")
+def _solve_row(C, G, shift, idx, a, B, reg, max_iter, tol, logv, cost, n_iter,
+               error):
+    """Every pair of one sparse histogram ``(idx, a)`` with a target of ``B``.
+
+    Stabilized scaling: plan = diag(u) Kt diag(v) with Kt built from
+    absorbed potentials; an exact log-domain half-step rebuilds Kt when a
+    scaling leaves its range or a sum underflows. The target side is
+    accelerated (see _anderson). Writes row ``i`` of the outputs of
+    :func:`sinkhorn_batch` (``logv``, ``cost``, ``n_iter``, ``error``).
+    """
+    K, m = B.shape
+    s = idx.shape[0]
+    x = np.empty(s)  # u
+    y = np.empty(s)  # K v
+    f = np.empty(s)
+    v = np.empty(m)
+    t = np.empty(m)
+    g = np.empty(m)
+    top = np.empty(m)
+    res = np.empty(m)
+    step = np.empty(m)
+    last = np.empty(m)
+    idle = np.empty(m)
+    w = np.empty((_DEPTH, m))
+    df = np.empty((_DEPTH, m))
+    gram = np.empty((_DEPTH, _DEPTH))
+    chol = np.empty((_DEPTH, _DEPTH))
+    gam = np.empty(_DEPTH)
+    Kt = np.empty((s, m))
+    for k in range(K):
+        b = B[k]
+        _start_pair(b, logv[k], reg, g, idle, v)
+        _row_transform(C, idx, a, g, reg, f, Kt, G, shift, top)
+        x[:] = 1.0
+        _dense_apply_t(Kt, x, t)
+        it = 0
+        n_mem = 0  # columns in the memory
+        head = 0  # next slot to fill
+        primed = False  # ``step`` and ``last`` hold the previous step
+        restarts = 0
+        stall = 0
+        switch = 0
+        omega = 1.0
+        relax = True
+        rbest = np.inf
+        early = np.inf
+        best = np.inf
+        row_err = 0.0
+        while True:
+            err, far = _residual(b, v, t, idle, res)
+            err += row_err
+            if err <= tol or it >= max_iter:
+                break
+            it += 1
+            best, stall, restarts, switch, restart = _watch(
+                err, it, best, stall, restarts, switch
+            )
+            if far or restart or restarts > _RESTARTS:
+                # plain Sinkhorn step, the memory restarts; a pair that
+                # restarted too often goes on over-relaxed (_relax)
+                n_mem = 0
+                head = 0
+                primed = False
+                if restarts > _RESTARTS:
+                    omega, relax, rbest, early = _adapt(
+                        it - switch, err, omega, relax, rbest, early
+                    )
+                absorb = _plain_target_step(b, t, v, omega)
+            else:
+                used = 0
+                if primed:
+                    n_mem = min(n_mem + 1, _DEPTH)
+                    used = _anderson(res, step, last, w, df, gram, n_mem,
+                                     head, chol, gam)
+                    head = (head + 1) % _DEPTH
+                    n_mem = n_mem if used else 0
+                    head = head if used else 0
+                if used == 0:
+                    step[:] = res
+                last[:] = res
+                absorb = _scale(v, step, idle)
+                primed = True
+            if absorb:
+                _absorb_source(C, idx, b, reg, x, v, f, g, Kt, top, t)
+                n_mem = 0
+                head = 0
+                primed = False
+            _dense_apply(Kt, v, y)
+            row_err, absorb = _source_step(a, y, x, omega)
+            if absorb:
+                _absorb_target(C, G, shift, idx, a, b, reg, x, v, f, g, Kt,
+                               top)
+                row_err = 0.0
+            _dense_apply_t(Kt, x, t)
+        cost[k] = _finish_pair(C, idx, b, reg, x, v, g, Kt, logv[k])
+        n_iter[k] = it
+        error[k] = err
+
+
 @jit(parallel=True)
 def sinkhorn_batch(
     C, G, shift, indptr, indices, values, B, reg, max_iter, tol, logv, cost,
@@ -165,7 +368,7 @@ def sinkhorn_batch(
     """Entropic OT between every sparse histogram and every dense target.
 
     Each pair runs stabilized scaling iterations on its own kernel, the
-    target-side updates accelerated by Anderson mixing (see _anderson).
+    target-side updates accelerated by Anderson mixing (see _solve_row).
 
     C : (n, m) cost                                                IN
     G : (n, m) exp(-(C - shift) / reg), or (0, m) if it would underflow IN
@@ -175,150 +378,7 @@ def sinkhorn_batch(
     cost : (N, K) linear cost <P, C> of each entropic plan          OUT
     n_iter, error : (N, K) iterations and final L1 marginal error   OUT
     """
-    N = indptr.shape[0] - 1
-    K, m = B.shape
-    inv_reg = 1.0 / reg
-    for i in prange(N):
+    for i in prange(indptr.shape[0] - 1):
         lo, hi = indptr[i], indptr[i + 1]
-        idx = indices[lo:hi]
-        a = values[lo:hi]
-        s = hi - lo
-        x = np.empty(s)  # u
-        y = np.empty(s)  # K v
-        f = np.empty(s)
-        v = np.empty(m)
-        t = np.empty(m)
-        g = np.empty(m)
-        top = np.empty(m)
-        res = np.empty(m)
-        step = np.empty(m)
-        last = np.empty(m)
-        idle = np.empty(m)
-        w = np.empty((_DEPTH, m))
-        df = np.empty((_DEPTH, m))
-        gram = np.empty((_DEPTH, _DEPTH))
-        chol = np.empty((_DEPTH, _DEPTH))
-        gam = np.empty(_DEPTH)
-        Kt = np.empty((s, m))
-        for k in range(K):
-            b = B[k]
-            lv = logv[i, k]
-            it = 0
-            # Stabilized scaling: plan = diag(u) Kt diag(v) with Kt built
-            # from absorbed potentials; an exact log-domain half-step
-            # rebuilds Kt when a scaling leaves its range or a sum
-            # underflows. The target side is accelerated (see _anderson).
-            for j in range(m):
-                g[j] = lv[j] * reg if b[j] > 0 else -np.inf
-                idle[j] = 0.0 if b[j] > 0 else 1.0
-            _row_transform(C, idx, a, g, reg, f, Kt, G, shift, top)
-            x[:] = 1.0
-            for j in range(m):
-                v[j] = 1.0 if b[j] > 0 else 0.0
-            _dense_apply_t(Kt, x, t)
-            n_mem = 0  # columns in the memory
-            head = 0  # next slot to fill
-            primed = False  # ``step`` and ``last`` hold the previous step
-            restarts = 0
-            stall = 0
-            switch = 0
-            omega = 1.0
-            relax = True
-            rbest = np.inf
-            early = np.inf
-            best = np.inf
-            row_err = 0.0
-            while True:
-                err, far = _residual(b, v, t, idle, res)
-                err += row_err
-                if err <= tol or it >= max_iter:
-                    break
-                it += 1
-                if err < best:
-                    best = err
-                    stall = 0
-                else:
-                    stall += 1
-                    if stall > _STALL or not err <= _GROWTH * best:
-                        restarts += 1
-                        if restarts == _RESTARTS + 1:
-                            switch = it
-                        best = err
-                        stall = 0
-                        far = True
-                absorb = False
-                if far or restarts > _RESTARTS:
-                    # plain Sinkhorn step, the memory restarts; a pair that
-                    # restarted too often goes on over-relaxed (_relax)
-                    n_mem = 0
-                    head = 0
-                    primed = False
-                    if restarts > _RESTARTS:
-                        omega, relax, rbest, early = _adapt(
-                            it - switch, err, omega, relax, rbest, early
-                        )
-                    for j in range(m):
-                        if b[j] > 0:
-                            if t[j] > 0:
-                                v[j] = _relax(v[j], b[j] / t[j], omega)
-                                if not _SMALL <= v[j] <= _BIG:
-                                    absorb = True
-                            else:
-                                absorb = True
-                else:
-                    used = 0
-                    if primed:
-                        n_mem = min(n_mem + 1, _DEPTH)
-                        used = _anderson(res, step, last, w, df, gram, n_mem,
-                                         head, chol, gam)
-                        head = (head + 1) % _DEPTH
-                        if used == 0:
-                            n_mem = 0
-                            head = 0
-                    if used == 0:
-                        step[:] = res
-                    last[:] = res
-                    absorb = _scale(v, step, idle)
-                    primed = True
-                if absorb:
-                    # the exact v-update in the log domain, with u absorbed
-                    for r in range(s):
-                        f[r] += reg * math.log(x[r])
-                        x[r] = 1.0
-                    _col_transform(C, idx, b, f, reg, g, Kt, top, t)
-                    for j in range(m):
-                        v[j] = 1.0 if b[j] > 0 else 0.0
-                    n_mem = 0
-                    head = 0
-                    primed = False
-                _dense_apply(Kt, v, y)
-                absorb = False
-                row_err = 0.0
-                for r in range(s):
-                    if y[r] > 0:
-                        x[r] = _relax(x[r], a[r] / y[r], omega)
-                        row_err += abs(a[r] - x[r] * y[r])
-                        if x[r] > _BIG or x[r] < _SMALL:
-                            absorb = True
-                    else:
-                        absorb = True
-                if absorb:
-                    for j in range(m):
-                        if b[j] > 0:
-                            g[j] += reg * math.log(v[j])
-                            v[j] = 1.0
-                    _row_transform(C, idx, a, g, reg, f, Kt, G, shift, top)
-                    x[:] = 1.0
-                    row_err = 0.0
-                _dense_apply_t(Kt, x, t)
-            total = 0.0
-            for r in range(s):
-                acc = 0.0
-                for j in range(m):
-                    acc += Kt[r, j] * v[j] * C[idx[r], j]
-                total += x[r] * acc
-            for j in range(m):
-                lv[j] = g[j] * inv_reg + math.log(v[j]) if b[j] > 0 else -np.inf
-            cost[i, k] = total
-            n_iter[i, k] = it
-            error[i, k] = err
+        _solve_row(C, G, shift, indices[lo:hi], values[lo:hi], B, reg,
+                   max_iter, tol, logv[i], cost[i], n_iter[i], error[i])
