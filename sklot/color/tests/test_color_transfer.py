@@ -5,7 +5,7 @@ import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.datasets import load_sample_image
 
-import sklot.color._transfer as transfer_module
+import sklot.color._images as images_module
 from sklot.color import ColorTransferer, luma, rgb_to_lab
 from sklot.solvers import sliced_wasserstein
 
@@ -233,7 +233,7 @@ def test_blocks_bound_memory_without_changing_result(photos, method, monkeypatch
     china, flower = photos
     ct = ColorTransferer(method, n_palette=100, random_state=0).fit(flower)
     whole = ct.transform(china)
-    monkeypatch.setattr(transfer_module, "_BLOCK", 1000)
+    monkeypatch.setattr(images_module, "_BLOCK", 1000)
     assert_array_equal(ct.transform(china), whole)
 
 
@@ -302,7 +302,7 @@ def test_transform_memory_is_bounded(photos, method, monkeypatch):
     china, flower = photos
     big = np.tile(china, (6, 6, 1))  # 642 x 960 pixels
     ct = ColorTransferer(method, n_palette=100, random_state=0).fit(flower)
-    monkeypatch.setattr(transfer_module, "_BLOCK", 2**14)
+    monkeypatch.setattr(images_module, "_BLOCK", 2**14)
     ct.transform(big[:20])
     tracemalloc.start()
     try:
