@@ -36,9 +36,9 @@ def _env(**switches):
     return env
 
 
-def _run(code, env, prefix=(), cwd=None):
+def _run(code, env, prefix=(), cwd=None, args=()):
     out = subprocess.run(
-        [*prefix, sys.executable, "-c", textwrap.dedent(code)],
+        [*prefix, sys.executable, "-c", textwrap.dedent(code), *args],
         env=env,
         cwd=cwd,
         capture_output=True,
@@ -305,3 +305,84 @@ def test_the_build_depends_on_the_size_only():
         # Inside a worker the choice is the same; only the thread count drops.
         assert finish_sqeuclidean.sized(_config.PARALLEL_MIN_WORK) is large
         assert _config.num_threads() == 1
+
+
+# --- the same code whether compiled here or loaded from the cache ----------
+
+# numba links a copy of every kernel a kernel calls into its machine code;
+# under fast-math such copies may round differently. The batched Sinkhorn
+# (both builds), IBP and the matrix-free Sinkhorn on the same inputs, with
+# what was compiled and what came from the cache. ``first`` loads another
+# kernel sharing the scaling helpers before the batched one.
+_SAME_INPUTS = """
+    import hashlib, json, sys
+    import numpy as np
+    from sklearn.datasets import load_digits
+    from sklot._kernels._ibp import ibp_barycenters
+    from sklot._kernels._sinkhorn_batch import sinkhorn_batch
+    from sklot.solvers import barycenter_fixed_support, cost_matrix, sinkhorn
+    from sklot.solvers._entropic._batched import _as_csr
+    from sklot.solvers._entropic._core import _gibbs
+
+    digest = hashlib.sha256()
+    def record(*arrays):
+        for a in arrays:
+            digest.update(np.ascontiguousarray(a, dtype=float).tobytes())
+
+    r, c = np.meshgrid(np.arange(8.0), np.arange(8.0), indexing="ij")
+    P = np.column_stack([r.ravel(), c.ravel()])
+    C = cost_matrix(P, P)
+    X = load_digits().data
+    rng = np.random.default_rng(0)
+    H = X[rng.choice(len(X), 7, replace=False)]
+    H /= H.sum(1, keepdims=True)
+    B = X[rng.choice(len(X), 3, replace=False)]
+    B /= B.sum(1, keepdims=True)
+
+    def barycenter():
+        return barycenter_fixed_support(H, C, 0.05 * np.median(C)).plan
+    if sys.argv[1] == "ibp_first":
+        plan = barycenter()
+    n_iter_total = 0
+    for build in (sinkhorn_batch.parallel, sinkhorn_batch.serial):
+        for rel in (0.3, 0.05, 0.01):
+            reg = rel * np.median(C)
+            G, shift = _gibbs(C, reg)
+            logv = np.zeros((7, 3, 64))
+            cost, error = np.empty((7, 3)), np.empty((7, 3))
+            n_iter = np.empty((7, 3), np.intp)
+            build(C, G, shift, *_as_csr(H), B, reg, 1000, 1e-9, logv, cost,
+                  n_iter, error)
+            record(cost, n_iter, error, logv)
+            n_iter_total += int(n_iter.sum())
+    if sys.argv[1] != "ibp_first":
+        plan = barycenter()
+    record(plan)
+    Y = rng.normal(size=(40, 2))
+    record(sinkhorn(X=Y, Y=Y[::-1] + 0.5, reg=0.5).potentials[0])
+
+    kernels = [sinkhorn_batch.parallel, sinkhorn_batch.serial, ibp_barycenters.parallel]
+    print(json.dumps({
+        "digest": digest.hexdigest(),
+        "n_iter": n_iter_total,
+        "hits": sum(sum(k.stats.cache_hits.values()) for k in kernels),
+        "misses": sum(sum(k.stats.cache_misses.values()) for k in kernels),
+    }))
+"""
+
+
+def test_results_do_not_depend_on_how_the_kernels_got_into_the_process(tmp_path):
+    cache = str(tmp_path / "cache")
+
+    def run(threads, first):
+        env = _env(SKLOT_NUMBA_CACHE_DIR=cache, NUMBA_NUM_THREADS=str(threads))
+        return _run(_SAME_INPUTS, env, args=[first])[0]
+
+    compiled = run(2, "batched_first")
+    assert compiled["misses"] == 3 and compiled["hits"] == 0
+    for threads, first in [(2, "batched_first"), (1, "batched_first"),
+                           (1, "ibp_first")]:
+        loaded = run(threads, first)
+        assert loaded["hits"] == 3 and loaded["misses"] == 0
+        assert loaded["n_iter"] == compiled["n_iter"], (threads, first)
+        assert loaded["digest"] == compiled["digest"], (threads, first)

@@ -20,6 +20,11 @@ apply everywhere:
 - ``SKLOT_NUMBA_CACHE_DIR`` (or numba's ``NUMBA_CACHE_DIR``) chooses the
   cache directory.
 
+A kernel's machine code is self-contained: the kernels it calls are linked
+into it as private copies (see :class:`_SelfContainedLibrary`), so it runs
+the same code whether it was compiled in the process or loaded from the
+cache, whatever was loaded before it.
+
 The cache is kept apart per combination of switches (a subdirectory each),
 so a kernel compiled under other flags is never loaded. Without a chosen
 directory it lives next to the kernels (``__pycache__``), else in the
@@ -45,7 +50,11 @@ import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numba
+from llvmlite import binding as llvm
 from numba.core import caching
+from numba.core.compiler import CompilerBase, DefaultPassBuilder
+from numba.core.compiler_machinery import FunctionPass, register_pass
+from numba.core.typed_passes import NopythonTypeInference
 
 __all__ = [
     "CACHE",
@@ -233,8 +242,15 @@ def _cache_root(source_dir):
     return None
 
 
+# Raised when the machine code of a cached kernel changes in a way that
+# the kernel's source does not show (2: kernels keep private copies of the
+# kernels they call), so that entries written before are not loaded.
+_CODE_VERSION = 2
+
+
 def _switches_tag():
     return "-".join([
+        f"v{_CODE_VERSION}",
         "fastmath" if FASTMATH else "ieee",
         "threads" if PARALLEL else "nothreads",
     ])
@@ -309,11 +325,73 @@ def _attach_cache(dispatcher, tag):
 
 
 # --------------------------------------------------------------------------
+# self-contained machine code
+
+# numba links a copy of each jitted function a kernel calls into the
+# kernel's machine code as a weak symbol, and the process binds a weak
+# symbol to the first definition of it that was loaded. Under fast-math the
+# copies of one function are not alike: each is optimized again within the
+# module it is linked into, and reassociation may then round differently.
+# Which copy ran depended on the process's history: a kernel compiled in
+# the process called its callees' own builds (loaded first), the same kernel
+# loaded from the cache its own copies, or those of another kernel loaded
+# before it; results differed in the last bits, iteration counts with them.
+# The kernels built here make their linked copies private, so a kernel
+# always runs the code that is cached with it.
+_WEAK = frozenset({
+    llvm.Linkage.linkonce_odr, llvm.Linkage.weak_odr,
+    llvm.Linkage.linkonce_any, llvm.Linkage.weak_any,
+})
+
+
+@functools.lru_cache(maxsize=None)
+def _private_copies(library_class):
+    class Library(library_class):
+        def _optimize_final_module(self):
+            for function in self._final_module.functions:
+                if not function.is_declaration and function.linkage in _WEAK:
+                    function.linkage = "internal"
+            super()._optimize_final_module()
+
+    Library.__name__ = Library.__qualname__ = f"SelfContained{library_class.__name__}"
+    return Library
+
+
+@register_pass(mutates_CFG=False, analysis_only=True)
+class _SelfContainedLibrary(FunctionPass):
+    """Create the library of a kernel as one that keeps its copies private."""
+
+    _name = "sklot_self_contained_library"
+
+    def __init__(self):
+        FunctionPass.__init__(self)
+
+    def run_pass(self, state):
+        if state.library is None:
+            codegen = state.targetctx.codegen()
+            library_class = _private_copies(codegen._library_class)
+            state.library = library_class(codegen, state.func_id.func_qualname)
+            # as numba's lowering does for the libraries it creates
+            state.library.enable_object_caching()
+        return False
+
+
+class _Compiler(CompilerBase):
+    """numba's nopython pipeline, with :class:`_SelfContainedLibrary`."""
+
+    def define_pipelines(self):
+        pipeline = DefaultPassBuilder.define_nopython_pipeline(self.state)
+        pipeline.add_pass_after(_SelfContainedLibrary, NopythonTypeInference)
+        pipeline.finalize()
+        return [pipeline]
+
+
+# --------------------------------------------------------------------------
 # decorator
 
 
 def _build(function, flags, tag):
-    dispatcher = numba.njit(cache=False, **flags)(function)
+    dispatcher = numba.njit(cache=False, pipeline_class=_Compiler, **flags)(function)
     if CACHE:
         _attach_cache(dispatcher, tag)
     return dispatcher
