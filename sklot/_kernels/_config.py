@@ -344,6 +344,14 @@ _WEAK = frozenset({
 })
 
 
+def _keeps_private_copies(library_class):
+    # These are numba internals (checked on 0.59-0.68): where a numba
+    # release lacks them, kernels are built as numba builds them.
+    return library_class is not None and hasattr(
+        library_class, "_optimize_final_module"
+    )
+
+
 @functools.lru_cache(maxsize=None)
 def _private_copies(library_class):
     class Library(library_class):
@@ -367,9 +375,10 @@ class _SelfContainedLibrary(FunctionPass):
         FunctionPass.__init__(self)
 
     def run_pass(self, state):
-        if state.library is None:
-            codegen = state.targetctx.codegen()
-            library_class = _private_copies(codegen._library_class)
+        codegen = state.targetctx.codegen()
+        base = getattr(codegen, "_library_class", None)
+        if state.library is None and _keeps_private_copies(base):
+            library_class = _private_copies(base)
             state.library = library_class(codegen, state.func_id.func_qualname)
             # as numba's lowering does for the libraries it creates
             state.library.enable_object_caching()
