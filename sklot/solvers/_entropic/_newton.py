@@ -9,14 +9,14 @@ scalings ``x = log u``, ``y = log v`` is, up to a constant and a factor
 violation ``(a - r, b - c)`` and its Hessian ``-[[diag r, P], [P^T, diag c]]``.
 
 The Newton system keeps the exact diagonals and a sparsified ``P`` (entries
-above a small fraction of the mass per point; the plan of a small ``reg``
-is nearly sparse), which keeps it positive semidefinite. It is solved on
-the Schur complement in ``y`` by preconditioned conjugate gradient, and the
-step is damped by a backtracking line search on ``D`` (concave). Each
-trial reads ``K`` once, and that read also collects the entries the next
-Newton system keeps, so an accepted full step costs one pass over memory
-and no exponential of the costs. Steps that would leave the scalings' safe
-range are shortened.
+above a small fraction of the mass per point and of ``tol``; the plan of a
+small ``reg`` is nearly sparse), which keeps it positive semidefinite. It
+is solved on the Schur complement in ``y`` by preconditioned conjugate
+gradient, and the step is damped by a backtracking line search on ``D``
+(concave). Each trial reads ``K`` once, and that read also collects the
+entries the next Newton system keeps, so an accepted full step costs one
+pass over memory and no exponential of the costs. Steps that would leave
+the scalings' safe range are shortened.
 """
 
 import math
@@ -30,9 +30,16 @@ from ..._kernels._newton import plan_entries, plan_pass
 __all__ = ["newton_polish"]
 
 # Plan entries below this fraction of 1 / max(n, m) (of the total mass)
-# are left out of the Hessian.
+# are left out of the Hessian, and so are entries below this fraction of
+# ``tol`` times the mass: an entry can carry a violation of tol only if it
+# is not much lighter than tol. The weak couplings between nearly separate
+# groups of points are what plain Sinkhorn is slow to balance (its slow
+# modes, at small reg); a Hessian without them cannot balance them either.
 _KEEP = 1e-4
-_CG_ITER = 200
+_KEEP_TOL = 0.1
+# Those slow modes are the small eigenvalues of the Schur complement: CG
+# needs thousands of (sparse, cheap) iterations to resolve them near tol.
+_CG_ITER = 5000
 _CG_RTOL = 1e-2
 # Backtracking trials per step of the line search.
 _TRIALS = 20
@@ -165,7 +172,7 @@ def newton_polish(K, a, b, u, v, tol, max_steps, tau):
         x = np.where(pos_a, np.log(np.where(pos_a, u, 1.0)), 0.0)
         y = np.where(pos_b, np.log(np.where(pos_b, v, 1.0)), 0.0)
     u0, v0 = u.copy(), v.copy()
-    passes = _PlanPasses(K, _KEEP * mass / max(n, m))
+    passes = _PlanPasses(K, mass * min(_KEEP / max(n, m), _KEEP_TOL * tol))
     r, c, entries = passes.measure(a * u, v)
     # The dual D = a.x + b.y - sum(P) (concave), up to a constant.
     d0 = float(a @ x + b @ y) - float(r.sum())
