@@ -311,7 +311,8 @@ def solve_dense(
                 break
             if final and stall(err):
                 steps, col_err, err = newton_polish(
-                    st.K, a, b, st.u, st.v, tol, max_iter - n_iter, st.tau
+                    st.K, a, b, st.u, st.v, tol, max_iter - n_iter, st.tau,
+                    fine=stall.fine,
                 )
                 n_iter += steps
                 if err > tol:
@@ -391,8 +392,10 @@ class _Stall:
 
     Stalled: the violation shrank less than ``_DROP`` times over the last
     ``_WINDOW`` iterations. Each switch is followed by Sinkhorn steps again,
-    at most ``_ROUNDS`` times; after a round that did not converge, the next
-    one waits until Sinkhorn has also halved the violation it left.
+    at most ``_ROUNDS`` times. After a first round that did not converge,
+    the next ones are fine rounds (:func:`newton_polish`); after a fine
+    round that did not converge, the next one waits until Sinkhorn has also
+    halved the violation it left.
     """
 
     _WINDOW = 5
@@ -405,10 +408,13 @@ class _Stall:
         self.rounds = 0
         self.n_newton = 0
         self.gate = math.inf
+        self.fine = False
 
     def failed(self, err):
         """Record that a Newton round stopped at violation ``err``."""
-        self.gate = 0.5 * err
+        if self.fine:
+            self.gate = 0.5 * err
+        self.fine = True
 
     def __call__(self, err):
         if not self.enabled or self.rounds >= self._ROUNDS:

@@ -9,14 +9,14 @@ scalings ``x = log u``, ``y = log v`` is, up to a constant and a factor
 violation ``(a - r, b - c)`` and its Hessian ``-[[diag r, P], [P^T, diag c]]``.
 
 The Newton system keeps the exact diagonals and a sparsified ``P`` (entries
-above a small fraction of the mass per point; the plan of a small ``reg``
-is nearly sparse), which keeps it positive semidefinite. It is solved on
-the Schur complement in ``y`` by preconditioned conjugate gradient, and the
-step is damped by a backtracking line search on ``D`` (concave). Each
-trial reads ``K`` once, and that read also collects the entries the next
-Newton system keeps, so an accepted full step costs one pass over memory
-and no exponential of the costs. Steps that would leave the scalings' safe
-range are shortened.
+above a small fraction of the mass per point, and in a fine round of
+``tol``; the plan of a small ``reg`` is nearly sparse), which keeps it
+positive semidefinite. It is solved on the Schur complement in ``y`` by
+preconditioned conjugate gradient, and the step is damped by a
+backtracking line search on ``D`` (concave). Each trial reads ``K`` once,
+and that read also collects the entries the next Newton system keeps, so
+an accepted full step costs one pass over memory and no exponential of the
+costs. Steps that would leave the scalings' safe range are shortened.
 """
 
 import math
@@ -33,6 +33,15 @@ __all__ = ["newton_polish"]
 # are left out of the Hessian.
 _KEEP = 1e-4
 _CG_ITER = 200
+# A fine round (``fine=True``) also keeps entries down to this fraction of
+# ``tol`` times the mass: an entry can carry a violation of tol only if it
+# is not much lighter than tol. The weak couplings between nearly separate
+# groups of points are what plain Sinkhorn is slow to balance (its slow
+# modes, at small reg); a Hessian without them cannot balance them either.
+# They are also the small eigenvalues of the Schur complement: CG needs
+# thousands of (sparse, cheap) iterations to resolve them near tol.
+_KEEP_TOL = 0.1
+_CG_ITER_FINE = 5000
 _CG_RTOL = 1e-2
 # Backtracking trials per step of the line search.
 _TRIALS = 20
@@ -101,7 +110,7 @@ class _PlanPasses:
         return sp.csr_matrix((data, indices, indptr), shape=(n, m))
 
 
-def _newton_direction(P, r, c, ga, gb):
+def _newton_direction(P, r, c, ga, gb, max_iter=_CG_ITER):
     """Solve ``[[diag r, P], [P^T, diag c]] (dx, dy) = (ga, gb)`` by CG.
 
     Eliminates ``dx`` and runs Jacobi-preconditioned CG on the Schur
@@ -124,7 +133,7 @@ def _newton_direction(P, r, c, ga, gb):
     p = z.copy()
     rz = float(res @ z)
     stop = _CG_RTOL * math.sqrt(float(rhs @ rhs))
-    for _ in range(_CG_ITER):
+    for _ in range(max_iter):
         if math.sqrt(float(res @ res)) <= stop:
             break
         Sp = S(p)
@@ -142,7 +151,7 @@ def _newton_direction(P, r, c, ga, gb):
     return dx, dy
 
 
-def newton_polish(K, a, b, u, v, tol, max_steps, tau):
+def newton_polish(K, a, b, u, v, tol, max_steps, tau, fine=False):
     """Improve the balanced scalings ``(u, v)`` in place by Newton steps.
 
     Stops when the L1 marginal violation (relative to the mass) is at most
@@ -154,7 +163,10 @@ def newton_polish(K, a, b, u, v, tol, max_steps, tau):
     ``[exp(-tau), exp(tau)]`` on positive weights. Returns
     ``(steps, col_err, err)``: ``col_err`` the L1 column violation
     ``sum_j |c_j - b_j|`` of the returned iterate (not relative to the mass),
-    ``err`` its violation relative to the mass.
+    ``err`` its violation relative to the mass. A ``fine`` round keeps the
+    plan's weak couplings in the Hessian and runs CG longer: slower per
+    step, it is for a violation that a first round left in plain Sinkhorn's
+    slow modes.
     """
     n, m = K.shape
     mass = float(a.sum())
@@ -165,7 +177,12 @@ def newton_polish(K, a, b, u, v, tol, max_steps, tau):
         x = np.where(pos_a, np.log(np.where(pos_a, u, 1.0)), 0.0)
         y = np.where(pos_b, np.log(np.where(pos_b, v, 1.0)), 0.0)
     u0, v0 = u.copy(), v.copy()
-    passes = _PlanPasses(K, _KEEP * mass / max(n, m))
+    thr = _KEEP / max(n, m)
+    cg_iter = _CG_ITER
+    if fine:
+        thr = min(thr, _KEEP_TOL * tol)
+        cg_iter = _CG_ITER_FINE
+    passes = _PlanPasses(K, mass * thr)
     r, c, entries = passes.measure(a * u, v)
     # The dual D = a.x + b.y - sum(P) (concave), up to a constant.
     d0 = float(a @ x + b @ y) - float(r.sum())
@@ -179,7 +196,7 @@ def newton_polish(K, a, b, u, v, tol, max_steps, tau):
         if restrict:
             P = P[ia][:, ib].tocsr()
         dxa, dyb = _newton_direction(
-            P, r[ia], c[ib], a[ia] - r[ia], b[ib] - c[ib]
+            P, r[ia], c[ib], a[ia] - r[ia], b[ib] - c[ib], cg_iter
         )
         dx, dy = np.zeros(n), np.zeros(m)
         dx[ia], dy[ib] = dxa, dyb

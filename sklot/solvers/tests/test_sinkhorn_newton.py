@@ -204,3 +204,37 @@ def test_newton_stops_at_rounding_level():
     assert res.n_iter < 500
     P = res.plan
     assert np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - b).sum() <= 1e-13 + 1e-15
+
+
+@pytest.mark.parametrize("factor", [0.002, 0.001, 0.0005])
+def test_small_reg_converges_at_tight_tol(factor):
+    # Uniform Gaussian clouds (as in benchmarks/bench_entropic.py) at a
+    # small reg and the default tol 1e-9: plain Sinkhorn stalls there on
+    # weakly coupled groups of points, which the Newton stage must balance.
+    from scipy.optimize import linear_sum_assignment
+
+    n, tol = 200, 1e-9
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(n, 10))
+    Y = rng.normal(size=(n, 10)) + 0.5
+    M = cost_matrix(X, Y)
+    a = np.full(n, 1.0 / n)
+    reg = factor * float(np.median(M))
+    res = sinkhorn(a, a, M, reg, tol=tol, max_iter=10000)
+    assert res.converged
+    assert res.extra["violation"] <= tol
+    P = res.plan
+    assert np.abs(P.sum(1) - a).sum() + np.abs(P.sum(0) - a).sum() <= tol
+    # Dual optimality, checked in NumPy: the plan of the returned potentials
+    # (the gradient of the concave dual is its marginal violation).
+    f, g = res.potentials
+    Q = a[:, None] * a[None, :] * np.exp((f[:, None] + g[None, :] - M) / reg)
+    assert np.abs(Q.sum(1) - a).sum() + np.abs(Q.sum(0) - a).sum() <= tol
+    assert np.abs(Q - P).sum() <= tol
+    # Against the exact assignment (uniform weights, n = m): the entropic
+    # plan costs at least its value and at most reg * log(n) more.
+    rows, cols = linear_sum_assignment(M)
+    exact = M[rows, cols].mean()
+    lin = float((P * M).sum())
+    slack = tol * float(M.max())
+    assert exact - slack <= lin <= exact + reg * np.log(n) + slack
