@@ -19,7 +19,7 @@ rows over threads gives identical results.
 import math
 
 import numpy as np
-from numba import boolean, int64, prange
+from numba import prange
 
 from ._config import jit
 from ._fastexp import fast_exp
@@ -160,17 +160,11 @@ def _group_lse(
                 acc[r, k] += t
 
 
-# The two calls of _group_lse pass runtime values (typed here), not
-# constants: numba would compile _group_lse (and _group_costs) once per
-# constant argument, a second copy costing seconds on a first run.
-@jit(locals={"one": int64, "guessed": boolean, "exact": boolean})
+@jit
 def _online_rows(
     X, xx, Yt, yy, gl, eps, power, F, Vt, out_V, out_cost, lo, hi, cost, ex,
     acc, small,
 ):
-    one = 1
-    guessed = False
-    exact = True
     n_values = Vt.shape[0]
     inv = 1.0 / eps
     shift = small[0]
@@ -181,15 +175,15 @@ def _online_rows(
         for r in range(rows):
             shift[r] = -F[g0 + r] * inv
         _group_lse(
-            X, xx, Yt, yy, gl, inv, power, Vt, g0, rows, guessed, shift, s,
-            sc, acc, cost, ex,
+            X, xx, Yt, yy, gl, inv, power, Vt, g0, rows, False, shift, s, sc,
+            acc, cost, ex,
         )
         for r in range(rows):
             i = g0 + r
             if not (s[r] > _LOW and s[r] < _HIGH):
                 # The guessed shift failed: redo this row with its maximum.
                 _group_lse(
-                    X, xx, Yt, yy, gl, inv, power, Vt, i, one, exact,
+                    X, xx, Yt, yy, gl, inv, power, Vt, i, 1, True,
                     shift[r:r + 1], s[r:r + 1], sc[r:r + 1], acc[r:r + 1],
                     cost, ex,
                 )
