@@ -11,7 +11,7 @@ thread count.
 """
 
 import numpy as np
-from numba import prange
+from numba import int64, prange
 
 from ._config import jit
 
@@ -36,7 +36,9 @@ def _keep(Ki, v, ai, row_thr, lo, hi, slot_j, slot_p, i, k):
     return k
 
 
-@jit
+# k starts as the constant 0: typed int64 from the start, _keep compiles
+# once instead of once more for the constant
+@jit(locals={"k": int64})
 def _pass_chunk(K, au, v, thr, r, cpart, counts, slot_j, slot_p, ch):
     n, m = K.shape
     n_chunks = cpart.shape[0]

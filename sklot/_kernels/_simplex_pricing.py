@@ -158,7 +158,10 @@ def _initial_candidates(M, f0, g0, k, pi, ai, aj, ac):
 @jit
 def _grow(arr, size):
     out = np.empty(size, arr.dtype)
-    out[: arr.shape[0]] = arr
+    # an element loop: a slice copy compiles its shape check's error
+    # message, which costs seconds on a first run
+    for q in range(arr.shape[0]):
+        out[q] = arr[q]
     return out
 
 

@@ -10,7 +10,7 @@ identical for any number of threads.
 import math
 
 import numpy as np
-from numba import prange
+from numba import boolean, int64, prange
 
 from ._config import jit
 from ._scaling import (
@@ -260,7 +260,13 @@ def _finish_pair(C, idx, b, reg, x, v, g, Kt, lv):
     return total
 
 
-@jit(error_model="numpy")
+# Counters that start as constants are typed as such while numba infers
+# the loop; without these types each step they reach would compile twice
+# (once for the constant, once for the loop's type).
+@jit(error_model="numpy", locals={
+    "head": int64, "stall": int64, "restarts": int64, "switch": int64,
+    "relax": boolean,
+})
 def _solve_row(C, G, shift, idx, a, B, reg, max_iter, tol, logv, cost, n_iter,
                error):
     """Every pair of one sparse histogram ``(idx, a)`` with a target of ``B``.
@@ -338,9 +344,14 @@ def _solve_row(C, G, shift, idx, a, B, reg, max_iter, tol, logv, cost, n_iter,
                     head = (head + 1) % _DEPTH
                     n_mem = n_mem if used else 0
                     head = head if used else 0
+                # element loops, not slice copies: numba compiles an error
+                # message for a slice copy's shape check (seconds, once per
+                # set of compile flags)
                 if used == 0:
-                    step[:] = res
-                last[:] = res
+                    for j in range(m):
+                        step[j] = res[j]
+                for j in range(m):
+                    last[j] = res[j]
                 absorb = _scale(v, step, idle)
                 primed = True
             if absorb:

@@ -30,6 +30,21 @@ POWERS = {"sqeuclidean": 2, "euclidean": 1}
 _CANCEL_RTOL = 1e-3
 
 
+def read_only_cost(M):
+    """Return the cost matrix ``M`` as a read-only view (no copy).
+
+    numba compiles a kernel once per argument type, and a read-only array
+    (such as a cached cost matrix) is another type than a writable one:
+    solvers that pass every cost matrix read only compile their kernels
+    once, not twice.
+    """
+    if not M.flags.writeable:
+        return M
+    view = M.view()
+    view.flags.writeable = False
+    return view
+
+
 def common_frame(X, Y, rescale=True):
     """Return ``(X - c) / s, (Y - c) / s, s`` for a shared centre and scale.
 

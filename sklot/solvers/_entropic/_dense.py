@@ -34,6 +34,7 @@ from ..._kernels._sinkhorn import (
     square_kernel,
 )
 from ...utils._validation import cost_spread
+from .._cost import read_only_cost
 from ._core import Relaxation, exponent, log_weights, tau_for, translation
 from ._newton import newton_polish
 
@@ -246,6 +247,7 @@ def solve_dense(
     0.03 when Newton steps may finish the last stage, else 0.01).
     ``spread`` is ``cost_spread(M)`` when the caller already knows it.
     """
+    M = read_only_cost(M)
     n, m = M.shape
     if init is None:
         F, G = np.zeros(n), np.zeros(m)

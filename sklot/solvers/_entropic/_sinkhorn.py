@@ -18,7 +18,7 @@ from ...utils._validation import (
     check_point_pair,
 )
 from .._constraints import ARRAY, ITER, REG, TOL, solver_params
-from .._cost import POWERS, cost_matrix
+from .._cost import POWERS, cost_matrix, read_only_cost
 from .._result import OTResult
 from ._common import ENTROPIC_PARAMS, check_positive, solve_entropic
 from ._core import log_weights
@@ -339,7 +339,7 @@ def _self_transport(X, a, reg, metric, matrix_free, max_iter, tol):
         def transform(f, out):
             c_transform_points(pts, pts, la, f, reg, power, guess=out)
     else:
-        M = cost_matrix(X, metric=metric)
+        M = read_only_cost(cost_matrix(X, metric=metric))
         dummy = np.empty((1, 1), dtype=M.dtype)
         par = use_parallel(n * n)
 

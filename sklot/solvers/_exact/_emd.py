@@ -12,6 +12,7 @@ from ..._kernels._network_simplex import network_simplex
 from ..._kernels._ot_candidates import c_transform_cols, c_transform_rows
 from ...utils._validation import check_equal_mass, check_finite_array, check_marginal
 from .._constraints import ARRAY, COUNT, solver_params
+from .._cost import read_only_cost
 from .._result import OTResult, marginal_violation
 
 __all__ = ["emd", "emd2"]
@@ -88,6 +89,7 @@ def _dual_estimate(M, a, b):
 
 def _solve(M, a, b, max_iter):
     """Network simplex on positive weights: plan, stats, value, f, g."""
+    M = read_only_cost(M)
     n, m = M.shape
     n_cand = _N_CAND if n * m >= _CANDIDATE_SIZE else 0
     if n_cand and min(n, m) >= 4 * _COARSE_STRIDE:
