@@ -83,7 +83,9 @@ def _sqeuclidean(X, Y, squared=True):
         np.sqrt(D, out=D)
     if scale != 1.0:
         factor = scale if not squared else scale * scale
-        with np.errstate(over="ignore", under="ignore"):
+        # an overflowing factor turns zero distances into NaN: the check
+        # below refuses both
+        with np.errstate(over="ignore", under="ignore", invalid="ignore"):
             D *= factor
     # float32 points overflow from |x| ~ 1e19, below common_frame's
     # rescaling; the Gram form's terms are at most 4 diameters squared

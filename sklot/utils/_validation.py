@@ -236,7 +236,8 @@ def check_marginal(
             f"{name} has negative weights (min {arr.min():.3g}); weights must "
             f"be non-negative."
         )
-    total = arr.sum()
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        total = arr.sum()
     if not np.isfinite(total):
         raise ValueError(
             f"the total mass of {name} overflows {arr.dtype.name} (sum = "

@@ -32,16 +32,18 @@ def _check_simplex_weights(weights, n, name="weights"):
             f"{name} has {w.shape[0]} entries but there are {n} distributions; "
             f"pass one weight per distribution."
         )
-    if np.any(w < 0) or not w.sum() > 0:
+    with np.errstate(over="ignore"):  # an overflow is refused just below
+        total = w.sum()
+    if np.any(w < 0) or not total > 0:
         raise ValueError(
             f"{name} must be non-negative with a positive sum, got {w!r}."
         )
-    if not np.isfinite(w.sum()):
+    if not np.isfinite(total):
         raise ValueError(
             f"the sum of {name} overflows float64; normalise {name}, for "
             f"example divide it by its largest entry."
         )
-    return w / w.sum()
+    return w / total
 
 
 def _check_histograms(histograms):

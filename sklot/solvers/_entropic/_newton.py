@@ -133,20 +133,24 @@ def _newton_direction(P, r, c, ga, gb, max_iter=_CG_ITER):
     p = z.copy()
     rz = float(res @ z)
     stop = _CG_RTOL * math.sqrt(float(rhs @ rhs))
-    for _ in range(max_iter):
-        if math.sqrt(float(res @ res)) <= stop:
-            break
-        Sp = S(p)
-        pSp = float(p @ Sp)
-        if not pSp > 0.0:
-            break
-        alpha = rz / pSp
-        dy += alpha * p
-        res -= alpha * Sp
-        z = inv_diag * res
-        rz_new = float(res @ z)
-        p = z + (rz_new / rz) * p
-        rz = rz_new
+    # In floating point the search directions of a nearly singular S (tiny
+    # weights, long fine rounds) can grow until they overflow: CG stops at
+    # the last finite iterate instead.
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(max_iter):
+            if math.sqrt(float(res @ res)) <= stop:
+                break
+            Sp = S(p)
+            pSp = float(p @ Sp)
+            if not 0.0 < pSp < math.inf:
+                break
+            alpha = rz / pSp
+            dy += alpha * p
+            res -= alpha * Sp
+            z = inv_diag * res
+            rz_new = float(res @ z)
+            p = z + (rz_new / rz) * p
+            rz = rz_new
     dx = (ga - P @ dy) * inv_r
     return dx, dy
 

@@ -178,6 +178,7 @@ def test_d04_matrix_free_subnormal_reg_is_refused(problem):
         (lambda: check_equal_mass(np.array([1.0]), np.array([np.inf])), "b"),
     ],
 )
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # the error, not numpy's warning
 def test_d05_overflowing_or_nan_masses_are_refused(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
         call()
@@ -302,6 +303,7 @@ def test_d16_tiny_weights_give_finite_diagnostics(problem):
 
 # D17: overflowing costs came back as +-inf silently.
 @pytest.mark.parametrize("metric", ["sqeuclidean", "cityblock", "minkowski"])
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_d17_overflowing_costs_raise(metric):
     X = np.array([[1e308, -1e308], [-1e308, 1e308]])
     with pytest.raises(ValueError, match="overflow"):

@@ -230,6 +230,7 @@ def test_gaussian_closed_form_matrix_free(rng):
 @pytest.mark.parametrize("scale", [1e-3, 1.0, 1e6])
 @pytest.mark.parametrize("reg_factor", [1e-4, 1e-2, 1.0, 1e2, 1e4])
 @pytest.mark.parametrize("spread_weights", [False, True])
+@pytest.mark.filterwarnings("error::RuntimeWarning")
 def test_no_nan_or_inf(rng, scale, reg_factor, spread_weights):
     X, Y, a, b = _problem(rng, n=25, m=20, d=3)
     X *= np.sqrt(scale)
