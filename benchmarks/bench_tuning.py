@@ -1,7 +1,7 @@
 """Warm-started tuning: a GridSearchCV over ``OTDomainAdapter(reg=...)``.
 
 Usage: ``python benchmarks/bench_tuning.py [--quick] [--repeat R]
-[--threads T]``.
+[--threads T] [--blas-threads T]``.
 
 The grid of 8 candidates x 3 folds on 3,800 rows x 64 features (1,900
 source and 1,900 shifted target rows of
@@ -21,6 +21,8 @@ between the two searches' scores, and numba's threading layer and thread
 count. On a machine whose cores other processes keep busy, each call of a
 parallel kernel may wait for a time slice; ``--threads 1`` (numba's and
 the BLAS's thread count, same results) gives steadier figures there.
+``--blas-threads 1`` limits the BLAS alone: its threads, waiting for work
+after each call, otherwise compete with numba's for the same cores.
 """
 
 import argparse
@@ -105,10 +107,16 @@ def main():
         "--threads", type=int, default=None,
         help="numba and BLAS threads (default: numba's and the BLAS's own)",
     )
+    parser.add_argument(
+        "--blas-threads", type=int, default=None,
+        help="BLAS threads only (numba keeps its own count)",
+    )
     args = parser.parse_args()
     if args.threads is not None:
         numba.set_num_threads(args.threads)
         threadpool_limits(args.threads, user_api="blas")
+    if args.blas_threads is not None:
+        threadpool_limits(args.blas_threads, user_api="blas")
     warnings.filterwarnings("ignore")
     n = 600 if args.quick else 1900
     X, y = make_domain_shift(
