@@ -36,7 +36,13 @@ from ._simplex_pricing import (
     _block_size,
     _candidate_pricing,
 )
-from ._simplex_tree import _init_tree, _pivot, _tree_flows, _tree_potentials
+from ._simplex_tree import (
+    MAX_REFRESH,
+    _init_tree,
+    _pivot,
+    _tree_flows,
+    _tree_potentials,
+)
 
 __all__ = ["network_simplex"]
 
@@ -213,7 +219,7 @@ def network_simplex(
         bi, bj, best, i, j = _block_entering(M, pi, pid, block, eps, scale,
                                              i, j)
         if bi < 0:
-            if fresh or n_refresh >= 8:
+            if fresh or n_refresh >= MAX_REFRESH:
                 break
             # confirm optimality with drift-free potentials
             _tree_potentials(M, parent, pred, up, thread, pi, art, root)

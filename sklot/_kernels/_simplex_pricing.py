@@ -20,7 +20,7 @@ from numba import int64
 
 from ._config import jit
 from ._ot_candidates import col_candidates, row_candidates
-from ._simplex_tree import _pivot, _tree_potentials
+from ._simplex_tree import MAX_REFRESH, _pivot, _tree_potentials
 
 # full scans of the candidate phase before block search takes over
 _MAX_ROUNDS = 64
@@ -257,7 +257,7 @@ def _candidate_pricing(
             n_iter += 1
             fresh = False
             continue
-        if not fresh and n_refresh < 8:
+        if not fresh and n_refresh < MAX_REFRESH:
             _tree_potentials(M, parent, pred, up, thread, pi, art, root)
             n_refresh += 1
             fresh = True

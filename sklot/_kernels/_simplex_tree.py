@@ -242,6 +242,11 @@ def _pivot(
     succ[x] = size2
 
 
+# Times the pricing loops recompute the potentials from the tree before
+# they trust an optimality verdict (drift from incremental updates).
+MAX_REFRESH = 8
+
+
 @jit(locals={"n": int64, "m": int64, "n_arcs": int64, "u": int64,
              "e": int64, "p": int64})
 def _tree_potentials(M, parent, pred, up, thread, pi, art, root):
