@@ -489,6 +489,13 @@ def _est_factories():
         "ImportanceReweighter": (
             lambda: ad.ImportanceReweighter(), cls_data, ("transform",)
         ),
+        "ImportanceReweighter[kernel]": (
+            lambda: ad.ImportanceReweighter(
+                weighting="kernel_density_ratio", random_state=0
+            ),
+            cls_data,
+            ("transform",),
+        ),
         "SubspaceAligner": (lambda: ad.SubspaceAligner(), cls_data, ("transform",)),
         "MultiSourceAdapter": (
             lambda: ad.MultiSourceAdapter(), cls_data, ("transform",)

@@ -20,6 +20,9 @@ ESTIMATORS = [
     sklot.adaptation.GaussianMongeMapper(),
     sklot.adaptation.OTDomainAdapter(),
     sklot.adaptation.ImportanceReweighter(),
+    sklot.adaptation.ImportanceReweighter(
+        weighting="kernel_density_ratio", random_state=0
+    ),
     sklot.adaptation.SubspaceAligner(),
     sklot.adaptation.MultiSourceAdapter(),
     sklot.adaptation.DomainAdaptationClassifier(
