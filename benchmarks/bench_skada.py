@@ -58,13 +58,6 @@ from sklot.adaptation import (
     OTDomainAdapter,
     SubspaceAligner,
 )
-from sklot.metrics import (
-    circular_validation_scorer,
-    importance_weighted_scorer,
-    prediction_balance_scorer,
-    prediction_entropy_scorer,
-    transport_consistency_scorer,
-)
 
 sys.path.insert(0, str(Path(__file__).parent))
 from quality_adaptation import digits_shift  # noqa: E402
@@ -137,7 +130,7 @@ def sklot_candidates():
     """The recommended grid: no adaptation, reweighting, transport, alignment."""
     adapters = {
         "passthrough": "passthrough",
-        "reweight density": ImportanceReweighter("density_ratio"),
+        "reweight density": ImportanceReweighter(random_state=0),
         "reweight label": ImportanceReweighter("label_shift"),
         "gaussian": GaussianMongeMapper(),
         "subspace": SubspaceAligner(),
@@ -154,13 +147,7 @@ def sklot_candidates():
     }
 
 
-SKLOT_SCORERS = {
-    "entropy": prediction_entropy_scorer,
-    "iw": importance_weighted_scorer,
-    "circular": circular_validation_scorer,
-    "transport": transport_consistency_scorer,
-    "balance": prediction_balance_scorer,
-}
+SKLOT_SCORERS = NegativeTransferGuard().scoring
 
 
 def sklot_run(X, y, sd, y_masked, cv):

@@ -76,7 +76,7 @@ def pipeline(adapter):
 
 source_only = pipeline("passthrough").fit(X, y)
 
-candidates = ["passthrough", ImportanceReweighter()] + [
+candidates = ["passthrough", ImportanceReweighter(random_state=0)] + [
     OTDomainAdapter(reg=reg) for reg in [None, 0.03, 0.1, 0.3]
 ]
 guard = NegativeTransferGuard()

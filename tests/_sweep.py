@@ -487,12 +487,10 @@ def _est_factories():
             ("predict",),
         ),
         "ImportanceReweighter": (
-            lambda: ad.ImportanceReweighter(), cls_data, ("transform",)
+            lambda: ad.ImportanceReweighter(random_state=0), cls_data, ("transform",)
         ),
-        "ImportanceReweighter[kernel]": (
-            lambda: ad.ImportanceReweighter(
-                weighting="kernel_density_ratio", random_state=0
-            ),
+        "ImportanceReweighter[classifier]": (
+            lambda: ad.ImportanceReweighter(weighting="density_ratio"),
             cls_data,
             ("transform",),
         ),

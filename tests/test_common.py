@@ -19,10 +19,8 @@ import sklot
 ESTIMATORS = [
     sklot.adaptation.GaussianMongeMapper(),
     sklot.adaptation.OTDomainAdapter(),
-    sklot.adaptation.ImportanceReweighter(),
-    sklot.adaptation.ImportanceReweighter(
-        weighting="kernel_density_ratio", random_state=0
-    ),
+    sklot.adaptation.ImportanceReweighter(random_state=0),
+    sklot.adaptation.ImportanceReweighter(weighting="density_ratio"),
     sklot.adaptation.SubspaceAligner(),
     sklot.adaptation.MultiSourceAdapter(),
     sklot.adaptation.DomainAdaptationClassifier(

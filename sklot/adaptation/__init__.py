@@ -1,7 +1,7 @@
 """Domain adapters, the Gaussian Monge mapper and domain-adaptation meta-estimators."""
 
+from ..utils._label_shift import LabelShiftWarning, estimate_target_proportions
 from ._gaussian import GaussianMongeMapper
-from ._label_shift import LabelShiftWarning, estimate_target_proportions
 from ._meta import DomainAdaptationClassifier, DomainAdaptationRegressor
 from ._multi_source import MultiSourceAdapter
 from ._ot_adapter import OTDomainAdapter

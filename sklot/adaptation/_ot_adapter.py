@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import solvers
 from ..solvers._api import _sinkhorn_checked, cost_median
+from ..utils._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._base import BaseAdapter
-from ._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._large_scale import map_in_chunks, subsample_split
 from ._ot_maps import (
     JointMap,

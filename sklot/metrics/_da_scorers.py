@@ -10,6 +10,7 @@ all of them.
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,9 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _num_samples
 
 from ..utils import DomainSplit, split_domains
+from ..utils._density_ratio import KernelDensityRatio
 from ..utils._domain import capped_weights
+from ..utils._label_shift import LabelShiftWarning, estimate_target_proportions
 
 __all__ = [
     "circular_validation_scorer",
@@ -253,7 +256,28 @@ def prediction_entropy_scorer(
     return float(-entropy.mean())
 
 
+# The kernel ratio's centres are drawn with a fixed seed (above 100 target
+# rows in the fold), so that a search scores its candidates reproducibly.
+_KERNEL_RATIO_SEED = 0
+
+
+def _dense(Z):
+    Z = _as_features(Z)
+    return np.asarray(Z.toarray() if sp.issparse(Z) else Z, dtype=np.float64)
+
+
 def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
+    if isinstance(weight_estimator, str):
+        if weight_estimator != "kernel_density_ratio":
+            raise ValueError(
+                "weight_estimator must be a classifier with predict_proba, "
+                f"'kernel_density_ratio' or None, got {weight_estimator!r}."
+            )
+        Z_source = _dense(Z_source)
+        ratio = KernelDensityRatio(100, _KERNEL_RATIO_SEED).fit(
+            Z_source, _dense(Z_target)
+        )
+        return ratio.weights(Z_source, max_weight)
     Z = np.vstack([np.asarray(Z_source), _as_features(Z_target)])
     n_s, n_t = len(Z_source), len(Z_target)
     domain = np.r_[np.zeros(n_s, dtype=int), np.ones(n_t, dtype=int)]
@@ -305,9 +329,14 @@ def importance_weighted_scorer(
         Labels with target rows marked ``-1`` (or ``NaN`` for regression).
     sample_domain : array-like of int of shape (n_samples,), default=None
         Explicit domains (``< 0`` target), when ``y`` does not mark them.
-    weight_estimator : classifier or None, default=None
+    weight_estimator : classifier, "kernel_density_ratio" or None, \
+            default=None
         Domain classifier with ``predict_proba``, cloned for each call;
         ``make_pipeline(StandardScaler(), LogisticRegression())`` when None.
+        ``"kernel_density_ratio"`` fits the ratio directly, as
+        ``ImportanceReweighter(weighting="kernel_density_ratio")`` does
+        (100 kernel centres drawn with a fixed seed); it sees curved shifts
+        that a linear domain classifier misses.
     max_weight : float, default=10.0
         Cap on the importance weights, which are normalized to mean one;
         must exceed 1.
@@ -473,12 +502,14 @@ def prediction_balance_scorer(
     y: ArrayLike | None,
     *,
     sample_domain: ArrayLike | None = None,
+    reference: str = "source",
 ) -> float:
     """How well the smallest class survives on the target rows (0 = collapsed).
 
     For each class of the fold's labelled source rows, the share of target
-    rows predicted in it is divided by its share among the source rows; the
-    score is the smallest such ratio, capped at 1. A model whose
+    rows predicted in it is divided by its reference share, by default its
+    share among the source rows; the score is the smallest such ratio,
+    capped at 1. A model whose
     predictions on the target collapse onto fewer classes than the source
     has (a failed label-proportion estimate, a transport that merges two
     classes) scores 0 or near it, however confident or self-consistent it
@@ -501,12 +532,20 @@ def prediction_balance_scorer(
         reference shares.
     sample_domain : array-like of int of shape (n_samples,), default=None
         Explicit domains (``< 0`` target), when ``y`` does not mark them.
+    reference : {"source", "estimated_target"}, default="source"
+        The shares the predictions are held to: the source rows' class
+        shares, or the target's class proportions as
+        :func:`~sklot.adaptation.estimate_target_proportions` estimates them
+        on the fold (EM; the source shares where EM would empty a class).
+        With ``"estimated_target"`` a model that follows a genuine change of
+        class proportions keeps its score, and one that holds the target to
+        the source proportions loses it.
 
     Returns
     -------
     score : float
-        ``min_k min(1, q_k / p_k)`` in [0, 1], where ``p_k`` is the share
-        of class ``k`` among the source rows and ``q_k`` among the
+        ``min_k min(1, q_k / p_k)`` in [0, 1], where ``p_k`` is the
+        reference share of class ``k`` and ``q_k`` its share among the
         predictions on the target rows.
 
     See Also
@@ -538,8 +577,21 @@ def prediction_balance_scorer(
             "prediction_balance_scorer compares predicted class shares; it "
             "has no meaning for regression."
         )
+    if reference not in ("source", "estimated_target"):
+        raise ValueError(
+            "reference must be 'source' or 'estimated_target', got "
+            f"{reference!r}."
+        )
     classes, counts = np.unique(y[source], return_counts=True)
-    pred = np.asarray(estimator.predict(_safe_indexing(X, target)))
-    source_share = counts / counts.sum()
-    target_share = np.array([np.mean(pred == c) for c in classes])
-    return float(np.min(np.minimum(1.0, target_share / source_share)))
+    X_target = _safe_indexing(X, target)
+    pred = np.asarray(estimator.predict(X_target))
+    share = counts / counts.sum()
+    if reference == "estimated_target" and classes.size > 1:
+        with warnings.catch_warnings():
+            # EM's fallback to the source shares is the intended reference
+            warnings.simplefilter("ignore", LabelShiftWarning)
+            share = estimate_target_proportions(
+                _safe_indexing(X, source), y[source], X_target
+            )
+    predicted = np.array([np.mean(pred == c) for c in classes])
+    return float(np.min(np.minimum(1.0, predicted / share)))

@@ -35,6 +35,14 @@ def test_guard_picks_the_safe_finalist_by_confidence():
     assert guard(cv) == 1
 
 
+def test_guard_reweights_only_beyond_the_margin():
+    cv = _cv_results(ADAPTERS, entropy=[-0.40, -0.38, 0.0, 0.0],
+                     iw=[0.90, 0.90, 0.5, 0.5], circular=[0.9, 0.9, 0.5, 0.5])
+    # the reweighter is 0.02 more confident: not enough to leave the source
+    assert NegativeTransferGuard()(cv) == 0
+    assert NegativeTransferGuard(margin=0.01)(cv) == 1
+
+
 def test_guard_picks_the_adapting_finalist_by_transport_consistency():
     guard = NegativeTransferGuard()
     cv = _cv_results(ADAPTERS, transport=[-0.9, -0.9, -0.3, -0.1],
@@ -84,6 +92,16 @@ def test_guard_drops_collapsed_candidates():
     assert guard(cv) == 1
 
 
+def test_guard_reads_min_balance_up_to_rounding():
+    # a mean of fold fractions that is min_balance but for its last bits
+    at_threshold = 0.02 * (1 - 1e-12)
+    cv = _cv_results(ADAPTERS, balance=[1.0, at_threshold, 1.0, 1.0],
+                     entropy=[-0.4, -0.1, -0.3, -0.3],
+                     iw=[0.8, 0.8, 0.5, 0.5], circular=[0.8, 0.8, 0.5, 0.5])
+    assert NegativeTransferGuard()(cv) == 1
+    assert NegativeTransferGuard(min_balance=0.021)(cv) == 0
+
+
 def test_guard_needs_a_safe_candidate_and_the_scores():
     guard = NegativeTransferGuard()
     with pytest.raises(ValueError, match="no safe candidate"):
@@ -102,7 +120,7 @@ def _search(X, y):
     guard = NegativeTransferGuard()
     return GridSearchCV(
         DomainAdaptationClassifier(LogisticRegression()),
-        {"adapter": ["passthrough", ImportanceReweighter(),
+        {"adapter": ["passthrough", ImportanceReweighter(random_state=0),
                      ImportanceReweighter(weighting="label_shift"),
                      OTDomainAdapter(reg=0.1), SubspaceAligner()]},
         scoring=guard.scoring, refit=guard,

@@ -29,13 +29,14 @@ class WeightRecorder(ClassifierMixin, BaseEstimator):
 
 
 # -- ImportanceReweighter ---------------------------------------------------
-def test_density_ratio_weights_favour_source_rows_near_the_target():
+@pytest.mark.parametrize("weighting", ["kernel_density_ratio", "density_ratio"])
+def test_density_ratio_weights_favour_source_rows_near_the_target(weighting):
     rng = np.random.default_rng(0)
     Xs = rng.normal(0.0, 1.0, size=(400, 1))
     Xt = rng.normal(1.0, 0.5, size=(400, 1))
     X = np.vstack([Xs, Xt])
     y = np.r_[(Xs[:, 0] > 0).astype(int), -np.ones(400, dtype=int)]
-    rw = ImportanceReweighter().fit(X, y)
+    rw = ImportanceReweighter(weighting, random_state=0).fit(X, y)
     w = rw.source_weight_
     assert w.shape == (400,) and w.mean() == pytest.approx(1.0)
     assert w.max() <= 10.0 + 1e-9

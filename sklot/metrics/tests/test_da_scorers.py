@@ -263,3 +263,86 @@ def test_prediction_balance_scorer_counts_the_smallest_class_share():
     with pytest.raises(ValueError, match="regression"):
         prediction_balance_scorer(Fixed([0.5] * 6), X,
                                   np.r_[np.ones(6), [np.nan] * 6])
+
+
+def test_kernel_importance_weights_follow_a_curved_shift():
+    # the target sits where the source's second feature is near its centre:
+    # a linear domain classifier cannot see this shift, the kernel ratio can
+    def label(Z):
+        return (Z[:, 0] + Z[:, 1] ** 2 > 1).astype(int)
+
+    linear_error, kernel_error = [], []
+    for seed in range(3):
+        rng = np.random.default_rng(seed)
+        Xs = rng.normal(size=(600, 2))
+        Xt = rng.normal(size=(600, 2)) * [1.0, 0.3]
+        X = np.vstack([Xs, Xt])
+        y = np.r_[label(Xs), -np.ones(600, int)]
+        clf = DomainAdaptationClassifier(adapter="passthrough").fit(X, y)
+        target_acc = clf.score(Xt, label(Xt))
+        assert target_acc - clf.score(Xs, label(Xs)) > 0.04
+        linear = importance_weighted_scorer(clf, X, y)
+        kernel = importance_weighted_scorer(
+            clf, X, y, weight_estimator="kernel_density_ratio"
+        )
+        linear_error.append(abs(linear - target_acc))
+        kernel_error.append(abs(kernel - target_acc))
+    assert np.mean(kernel_error) < 0.6 * np.mean(linear_error)
+
+
+def test_kernel_importance_weights_are_near_uniform_without_shift():
+    X, y, _ = make_domain_shift(
+        "conditional", shift=0.0, n_samples_source=400, n_samples_target=400,
+        return_target_labels=True, random_state=1,
+    )
+    clf = DomainAdaptationClassifier(adapter="passthrough").fit(X, y)
+    source_acc = clf.score(X[:400], y[:400])
+    score = importance_weighted_scorer(clf, X, y,
+                                       weight_estimator="kernel_density_ratio")
+    assert score == pytest.approx(source_acc, abs=0.02)
+
+
+def test_importance_weights_refuse_an_unknown_weighting(translated):
+    X, y, _ = translated
+    clf = DomainAdaptationClassifier(adapter="passthrough").fit(X, y)
+    with pytest.raises(ValueError, match="weight_estimator"):
+        importance_weighted_scorer(clf, X, y, weight_estimator="kernel")
+
+
+def test_balance_against_estimated_target_proportions_follows_a_label_shift():
+    from sklot.adaptation import ImportanceReweighter
+    from sklot.metrics import prediction_balance_scorer
+
+    X, y, y_t = make_domain_shift(
+        "target", n_samples_source=300, n_samples_target=300,
+        return_target_labels=True, random_state=0,
+    )
+    assert np.mean(y_t == 1) < 0.65 * np.mean(y[y != -1] == 1)
+    clf = DomainAdaptationClassifier(
+        adapter=ImportanceReweighter(weighting="label_shift")
+    ).fit(X, y)
+    # the model follows the shift: held to the source shares it reads as
+    # lopsided, held to the estimated target shares it does not
+    against_source = prediction_balance_scorer(clf, X, y)
+    against_target = prediction_balance_scorer(clf, X, y,
+                                               reference="estimated_target")
+    assert against_source < 0.7
+    assert against_target > 0.9
+
+
+def test_balance_reference_falls_back_to_the_source_shares_quietly():
+    import warnings
+
+    from sklot.metrics import prediction_balance_scorer
+
+    # a conditional shift: EM would empty a class, so the source shares stay
+    X, y = make_domain_shift("conditional", shift=4.0, n_samples_source=200,
+                             n_samples_target=200, random_state=0)
+    clf = DomainAdaptationClassifier(adapter="passthrough").fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimated = prediction_balance_scorer(clf, X, y,
+                                              reference="estimated_target")
+    assert estimated == prediction_balance_scorer(clf, X, y)
+    with pytest.raises(ValueError, match="reference"):
+        prediction_balance_scorer(clf, X, y, reference="target")

@@ -12,10 +12,10 @@ from sklearn.preprocessing import StandardScaler
 from sklot.adaptation import (
     DomainAdaptationClassifier,
     ImportanceReweighter,
-    _kernel_ratio,
 )
-from sklot.adaptation._kernel_ratio import KernelDensityRatio
 from sklot.datasets import make_domain_shift
+from sklot.utils import _density_ratio
+from sklot.utils._density_ratio import KernelDensityRatio
 
 
 def _stack(Xs, Xt):
@@ -99,7 +99,7 @@ def test_degenerate_rows_give_finite_weights():
 
 
 def test_large_inputs_fit_on_a_subsample_and_weight_every_row(monkeypatch):
-    monkeypatch.setattr(_kernel_ratio, "_MAX_FIT_ROWS", 60)
+    monkeypatch.setattr(_density_ratio, "_MAX_FIT_ROWS", 60)
     rng = np.random.default_rng(7)
     Xs = rng.normal(size=(500, 2))
     Xt = rng.normal(size=(400, 2)) + [1.0, 0.0]

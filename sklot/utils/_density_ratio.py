@@ -14,6 +14,8 @@ import numpy as np
 from scipy.linalg import solve
 from sklearn.utils import check_random_state
 
+from ._domain import capped_weights
+
 __all__ = ["KernelDensityRatio"]
 
 # Widths as multiples of the median distance between rows (standardized),
@@ -75,6 +77,18 @@ class KernelDensityRatio:
             rows = slice(start, start + _CHUNK_ROWS)
             out[rows] = self.alpha_ @ _gauss(self._sq_dist(X[rows]), self.width_)
         return out
+
+    def weights(self, X, max_weight):
+        """Return importance weights of the rows of ``X``: the ratio, capped.
+
+        Rows that no kernel reaches keep a millionth of the largest weight
+        (the cap needs positive weights); when no kernel reaches any row the
+        weights are equal.
+        """
+        ratio = self.ratio(X)
+        if not ratio.max() > 0:
+            return np.ones(X.shape[0])
+        return capped_weights(np.maximum(ratio, 1e-6 * ratio.max()), max_weight)
 
     def _standardize(self, X):
         return (X - self.mean_) / self.scale_
