@@ -45,9 +45,9 @@ class ImportanceReweighter(BaseAdapter):
 
     Parameters
     ----------
-    weighting : {"kernel_density_ratio", "density_ratio", "label_shift"}, \
-            default="kernel_density_ratio"
-        ``"kernel_density_ratio"``: ``w(x) = p_t(x) / p_s(x)``, fitted
+    weighting : str, default="kernel_density_ratio"
+        ``"kernel_density_ratio"``, ``"density_ratio"`` or
+        ``"label_shift"``. ``"kernel_density_ratio"``: ``w(x) = p_t(x) / p_s(x)``, fitted
         directly as a sum of Gaussian kernels on the standardized rows
         (least-squares importance fitting, see Notes).
         ``"density_ratio"``: the same ratio estimated by a domain classifier

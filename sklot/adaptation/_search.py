@@ -26,7 +26,7 @@ __all__ = ["NegativeTransferGuard"]
 _BALANCE_WEIGHT = 0.3
 _BALANCE_CAP = 0.6
 # Balance scores are means of fold fractions: compare them to min_balance up
-# to rounding (the mean of 0, 0.03 and 0.03 is below 0.02 in floating point).
+# to rounding, since a mean that equals it can fall short in its last bits.
 _BALANCE_ROUNDING = 1e-9
 
 
@@ -149,8 +149,7 @@ class NegativeTransferGuard:
     where the previous rule lost 1.3 points (breast cancer) and 1.2 (the
     label shifts, choosing a plain transport at 0.64 where reweighting
     reached 0.94); at 0.03, ``margin``'s default, it ties for the largest
-    mean gain. The user guide
-    (:ref:`guarded_search`) gives its record.
+    mean gain. The user guide (:ref:`guarded_search`) gives its record.
 
     Examples
     --------

@@ -587,11 +587,15 @@ def prediction_balance_scorer(
     pred = np.asarray(estimator.predict(X_target))
     share = counts / counts.sum()
     if reference == "estimated_target" and classes.size > 1:
+        # EM reads the rows as the model's last step does (after any
+        # encoding); its fallback to the source shares is the intended
+        # reference, not news to the user
+        Z_source, _ = _final_step(estimator, _safe_indexing(X, source))
+        Z_target, _ = _final_step(estimator, X_target)
         with warnings.catch_warnings():
-            # EM's fallback to the source shares is the intended reference
             warnings.simplefilter("ignore", LabelShiftWarning)
             share = estimate_target_proportions(
-                _safe_indexing(X, source), y[source], X_target
+                _dense(Z_source), y[source], _dense(Z_target)
             )
     predicted = np.array([np.mean(pred == c) for c in classes])
     return float(np.min(np.minimum(1.0, predicted / share)))
