@@ -47,9 +47,10 @@ class ImportanceReweighter(BaseAdapter):
     ----------
     weighting : str, default="kernel_density_ratio"
         ``"kernel_density_ratio"``, ``"density_ratio"`` or
-        ``"label_shift"``. ``"kernel_density_ratio"``: ``w(x) = p_t(x) / p_s(x)``, fitted
-        directly as a sum of Gaussian kernels on the standardized rows
-        (least-squares importance fitting, see Notes).
+        ``"label_shift"``. ``"kernel_density_ratio"``:
+        ``w(x) = p_t(x) / p_s(x)``, fitted directly as a sum of Gaussian
+        kernels on the standardized rows (least-squares importance fitting,
+        see Notes).
         ``"density_ratio"``: the same ratio estimated by a domain classifier
         trained to tell source from target rows
         (``w = P(target | x) / P(source | x)`` up to a constant).
