@@ -15,6 +15,16 @@ from ._da_scorers import _as_features, _final_step, _fold_domains, _is_regressio
 
 __all__ = ["transport_consistency_scorer"]
 
+# Seed of the rows a large fold is scored on: the same rows for every
+# candidate of a search, whose folds hold the same data.
+_SUBSAMPLE_SEED = 0
+
+
+def _at_most(rows, max_samples, rng):
+    if max_samples is None or rows.shape[0] <= max_samples:
+        return rows
+    return np.sort(rng.choice(rows, size=max_samples, replace=False))
+
 
 def _adapted_source(estimator, X_source, y_source):
     """Source rows as the model's classifier saw them, their weights, the model."""
@@ -40,6 +50,7 @@ def transport_consistency_scorer(
     *,
     sample_domain: ArrayLike | None = None,
     label_cost: float = 0.5,
+    max_samples: int | None = 2000,
 ) -> float:
     r"""Negative transport cost between labelled source and predicted target.
 
@@ -83,6 +94,11 @@ def transport_consistency_scorer(
     label_cost : float, default=0.5
         Cost :math:`\lambda` of matching rows whose labels differ, in units
         of the median squared distance.
+    max_samples : int or None, default=2000
+        Score a fold on at most this many rows of each domain, drawn with a
+        fixed seed (the same rows for every candidate of a search): the
+        exact transport of ``n`` rows needs an ``n``-square cost matrix,
+        8 GB at 33,000 rows. None scores every row.
 
     Returns
     -------
@@ -120,6 +136,14 @@ def transport_consistency_scorer(
         raise ValueError(
             f"label_cost must be a non-negative float, got {label_cost!r}."
         )
+    if max_samples is not None and (
+        isinstance(max_samples, bool)
+        or not isinstance(max_samples, numbers.Integral)
+        or max_samples < 1
+    ):
+        raise ValueError(
+            f"max_samples must be a positive int or None, got {max_samples!r}."
+        )
     y, split, source, target = _fold_domains(X, y, sample_domain, estimator)
     if _is_regression(estimator, split):
         raise ValueError(
@@ -127,6 +151,9 @@ def transport_consistency_scorer(
             "regression use circular_validation_scorer or "
             "importance_weighted_scorer."
         )
+    rng = np.random.default_rng(_SUBSAMPLE_SEED)
+    source = _at_most(source, max_samples, rng)
+    target = _at_most(target, max_samples, rng)
     y_source = y[source]
     Z_source, mapped, weight, _ = _adapted_source(
         estimator, _safe_indexing(X, source), y_source

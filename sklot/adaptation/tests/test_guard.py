@@ -189,3 +189,24 @@ def test_transport_scorer_errors():
     clf = DomainAdaptationClassifier().fit(X, y)
     with pytest.raises(ValueError, match="label_cost"):
         transport_consistency_scorer(clf, X, y, label_cost=-1)
+    for bad in (0, 2.5, True):
+        with pytest.raises(ValueError, match="max_samples"):
+            transport_consistency_scorer(clf, X, y, max_samples=bad)
+
+
+def test_transport_scorer_scores_large_folds_on_a_fixed_subsample():
+    X, y = make_domain_shift("conditional", n_samples_source=600,
+                             n_samples_target=600, random_state=1)
+    scores = {}
+    for name, adapter in [("adapted", OTDomainAdapter(reg=0.1)),
+                          ("source only", "passthrough")]:
+        clf = DomainAdaptationClassifier(LogisticRegression(), adapter).fit(X, y)
+        full = transport_consistency_scorer(clf, X, y, max_samples=None)
+        assert transport_consistency_scorer(clf, X, y, max_samples=600) == full
+        sub = transport_consistency_scorer(clf, X, y, max_samples=200)
+        # the same rows on every call, and close to the score on every row
+        # (in units of the median squared distance)
+        assert transport_consistency_scorer(clf, X, y, max_samples=200) == sub
+        assert abs(sub - full) < 0.1
+        scores[name] = sub
+    assert scores["adapted"] > scores["source only"] + 0.3
