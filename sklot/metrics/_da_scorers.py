@@ -256,9 +256,9 @@ def prediction_entropy_scorer(
     return float(-entropy.mean())
 
 
-# The kernel ratio's centres are drawn with a fixed seed (above 100 target
-# rows in the fold), so that a search scores its candidates reproducibly.
-_KERNEL_RATIO_SEED = 0
+# Seed of what a scorer draws from a fold (kernel centres, a subsample of
+# rows): fixed, so that every candidate of a search is scored alike.
+FOLD_SEED = 0
 
 
 def _dense(Z):
@@ -274,7 +274,7 @@ def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
                 f"'kernel_density_ratio' or None, got {weight_estimator!r}."
             )
         Z_source = _dense(Z_source)
-        ratio = KernelDensityRatio(100, _KERNEL_RATIO_SEED).fit(
+        ratio = KernelDensityRatio(100, FOLD_SEED).fit(
             Z_source, _dense(Z_target)
         )
         return ratio.weights(Z_source, max_weight)

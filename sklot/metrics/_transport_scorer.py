@@ -11,13 +11,15 @@ from sklearn.utils import _safe_indexing
 
 from ..solvers import cost_matrix, emd
 from ..solvers._api import cost_median
-from ._da_scorers import _as_features, _final_step, _fold_domains, _is_regression
+from ._da_scorers import (
+    FOLD_SEED,
+    _as_features,
+    _final_step,
+    _fold_domains,
+    _is_regression,
+)
 
 __all__ = ["transport_consistency_scorer"]
-
-# Seed of the rows a large fold is scored on: the same rows for every
-# candidate of a search, whose folds hold the same data.
-_SUBSAMPLE_SEED = 0
 
 
 def _at_most(rows, max_samples, rng):
@@ -151,7 +153,7 @@ def transport_consistency_scorer(
             "regression use circular_validation_scorer or "
             "importance_weighted_scorer."
         )
-    rng = np.random.default_rng(_SUBSAMPLE_SEED)
+    rng = np.random.default_rng(FOLD_SEED)
     source = _at_most(source, max_samples, rng)
     target = _at_most(target, max_samples, rng)
     y_source = y[source]
