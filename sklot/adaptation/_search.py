@@ -36,16 +36,20 @@ def _adapter(params):
     return adapters[-1] if adapters else None
 
 
-def _is_passthrough(params):
-    adapter = _adapter(params)
-    return isinstance(adapter, str) and adapter == "passthrough"
+def _candidate_kinds(all_params):
+    """Which candidates are the source-only model, and which move rows.
 
-
-def _moves_rows(params):
-    """Whether a candidate's adapter moves rows (False: passthrough, reweighting)."""
-    if _is_passthrough(params):
-        return False
-    return not isinstance(_adapter(params), ImportanceReweighter)
+    A candidate moves rows unless its adapter is ``"passthrough"`` or an
+    :class:`ImportanceReweighter`.
+    """
+    adapters = [_adapter(params) for params in all_params]
+    source_only = np.array(
+        [isinstance(a, str) and a == "passthrough" for a in adapters], dtype=bool
+    )
+    reweights = np.array(
+        [isinstance(a, ImportanceReweighter) for a in adapters], dtype=bool
+    )
+    return source_only, ~(source_only | reweights)
 
 
 class NegativeTransferGuard:
@@ -224,7 +228,7 @@ class NegativeTransferGuard:
             The candidate to refit.
         """
         self._check_params()
-        moves = np.array([_moves_rows(p) for p in cv_results["params"]])
+        source_only, moves = _candidate_kinds(cv_results["params"])
         if moves.all():
             raise ValueError(
                 "The grid has no safe candidate: add adapter='passthrough' "
@@ -244,11 +248,11 @@ class NegativeTransferGuard:
             safe_kept = ~moves
         confidence = score["entropy"] + score["iw"]
         safe = int(np.argmax(np.where(safe_kept, confidence, -np.inf)))
-        plain = safe_kept & np.array([_is_passthrough(p) for p in cv_results["params"]])
+        plain = safe_kept & source_only
         if plain.any():
-            source_only = int(np.argmax(np.where(plain, confidence, -np.inf)))
-            if confidence[safe] - confidence[source_only] <= self.margin:
-                safe = source_only
+            baseline = int(np.argmax(np.where(plain, confidence, -np.inf)))
+            if confidence[safe] - confidence[baseline] <= self.margin:
+                safe = baseline
         if not adapting.any():
             return safe
         arbiter = (confidence + score["circular"]
