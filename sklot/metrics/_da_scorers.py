@@ -583,15 +583,14 @@ def prediction_balance_scorer(
             f"{reference!r}."
         )
     classes, counts = np.unique(y[source], return_counts=True)
-    X_target = _safe_indexing(X, target)
-    pred = np.asarray(estimator.predict(X_target))
+    Z_target, final = _final_step(estimator, _safe_indexing(X, target))
+    pred = np.asarray(final.predict(Z_target))
     share = counts / counts.sum()
     if reference == "estimated_target" and classes.size > 1:
         # EM reads the rows as the model's last step does (after any
         # encoding); its fallback to the source shares is the intended
         # reference, not news to the user
         Z_source, _ = _final_step(estimator, _safe_indexing(X, source))
-        Z_target, _ = _final_step(estimator, X_target)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", LabelShiftWarning)
             share = estimate_target_proportions(

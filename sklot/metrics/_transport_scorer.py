@@ -160,9 +160,9 @@ def transport_consistency_scorer(
     Z_source, mapped, weight, _ = _adapted_source(
         estimator, _safe_indexing(X, source), y_source
     )
-    Z_target, _ = _final_step(estimator, _safe_indexing(X, target))
+    Z_target, final = _final_step(estimator, _safe_indexing(X, target))
+    pred = np.asarray(final.predict(Z_target))
     Z_target = _as_features(Z_target)
-    pred = np.asarray(estimator.predict(_safe_indexing(X, target)))
     scale = float(cost_median(cost_matrix(Z_source, Z_target)))
     M = cost_matrix(mapped, Z_target)
     M /= scale if scale > 0 else 1.0
