@@ -12,8 +12,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
-from ..utils._density_ratio import KernelDensityRatio
-from ..utils._domain import capped_weights
+from ..utils._density_ratio import KernelDensityRatio, odds_weights
 from ..utils._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._base import BaseAdapter
 
@@ -222,9 +221,8 @@ class ImportanceReweighter(BaseAdapter):
         """Capped ``p_t(x) / p_s(x)`` of mean one over ``X``."""
         if self.weighting == "kernel_density_ratio":
             return self._ratio_model.weights(X, self.max_weight)
-        p = self._domain_model.predict_proba(X)[:, 1]
-        p = np.clip(p, 1e-6, 1 - 1e-6)
-        return capped_weights(p / (1 - p), self.max_weight)
+        return odds_weights(self._domain_model.predict_proba(X)[:, 1],
+                            self.max_weight)
 
     def _row_weights(self, X, y):
         """Weights of any labelled source rows, as the fitted rows got theirs."""

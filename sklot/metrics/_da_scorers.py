@@ -24,8 +24,7 @@ from sklearn.utils import _safe_indexing, get_tags
 from sklearn.utils.validation import _num_samples
 
 from ..utils import DomainSplit, split_domains
-from ..utils._density_ratio import KernelDensityRatio
-from ..utils._domain import capped_weights
+from ..utils._density_ratio import KernelDensityRatio, odds_weights
 from ..utils._label_shift import LabelShiftWarning, estimate_target_proportions
 
 __all__ = [
@@ -286,8 +285,7 @@ def _importance_weights(Z_source, Z_target, weight_estimator, max_weight):
     )
     model.fit(Z, domain)
     p = model.predict_proba(Z[:n_s])[:, list(model.classes_).index(1)]
-    p = np.clip(p, 1e-6, 1 - 1e-6)
-    return capped_weights(p / (1 - p), max_weight)
+    return odds_weights(p, max_weight)
 
 
 def importance_weighted_scorer(

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from ._domain import capped_weights
 
-__all__ = ["KernelDensityRatio"]
+__all__ = ["KernelDensityRatio", "odds_weights"]
 
 # Widths as multiples of the median distance between rows (standardized),
 # and ridges; the cross-validated objective picks one pair.
@@ -98,6 +98,17 @@ class KernelDensityRatio:
         C = self.centers_
         D = (C * C).sum(1)[:, None] - 2.0 * C @ X.T + (X * X).sum(1)[None, :]
         return np.maximum(D, 0.0)
+
+
+def odds_weights(p_target, max_weight):
+    """Return importance weights from a domain classifier's ``P(target | x)``.
+
+    The odds ``p / (1 - p)`` are the density ratio up to a constant; ``p``
+    is kept within ``[1e-6, 1 - 1e-6]`` so that they stay finite, and the
+    weights are capped at ``max_weight`` with mean one.
+    """
+    p = np.clip(p_target, 1e-6, 1 - 1e-6)
+    return capped_weights(p / (1 - p), max_weight)
 
 
 def _subsample(X, rng):
