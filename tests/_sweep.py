@@ -495,6 +495,10 @@ def _est_factories():
             ("transform",),
         ),
         "SubspaceAligner": (lambda: ad.SubspaceAligner(), cls_data, ("transform",)),
+        "TransferComponentAnalysis": (
+            lambda: ad.TransferComponentAnalysis(random_state=0), cls_data,
+            ("transform",),
+        ),
         "MultiSourceAdapter": (
             lambda: ad.MultiSourceAdapter(), cls_data, ("transform",)
         ),

@@ -22,6 +22,7 @@ ESTIMATORS = [
     sklot.adaptation.ImportanceReweighter(random_state=0),
     sklot.adaptation.ImportanceReweighter(weighting="density_ratio"),
     sklot.adaptation.SubspaceAligner(),
+    sklot.adaptation.TransferComponentAnalysis(random_state=0),
     sklot.adaptation.MultiSourceAdapter(),
     sklot.adaptation.DomainAdaptationClassifier(
         LogisticRegression(), sklot.adaptation.OTDomainAdapter()

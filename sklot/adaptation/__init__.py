@@ -9,6 +9,7 @@ from ._pipeline import TargetMarkerWarning, make_da_pipeline
 from ._reweight import ImportanceReweighter
 from ._search import NegativeTransferGuard
 from ._subspace import SubspaceAligner
+from ._tca import TransferComponentAnalysis
 from ._transport_cache import transport_cache
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "NegativeTransferGuard",
     "OTDomainAdapter",
     "TargetMarkerWarning",
+    "TransferComponentAnalysis",
     "make_da_pipeline",
     "transport_cache",
     "SubspaceAligner",

@@ -61,6 +61,11 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     _spread_power = 2
     _transform_uses_distances = True
 
+    # A shared-space adapter maps the rows of every domain into new features
+    # (``transform`` applies to target rows too); the meta-estimators then
+    # map the rows they predict, and ``fit_transform`` maps every row.
+    _maps_every_domain = False
+
     # With metadata routing enabled, a pipeline passes ``sample_domain`` to
     # ``fit`` without a set_fit_request call (skada's convention).
     __metadata_request__fit = {"sample_domain": True}
@@ -133,6 +138,9 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     ) -> np.ndarray:
         """Fit, then map the source rows; target rows are returned unchanged.
 
+        A shared-space adapter (:class:`TransferComponentAnalysis`) maps
+        every row.
+
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
@@ -154,6 +162,8 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             warn_if_marker_reaches_estimator(
                 self, split_domains(y, sample_domain, n_samples=len(y))
             )
+        if self._maps_every_domain:
+            return self.transform(X)
         X = validate_data(self, X, reset=False, dtype=FLOAT_DTYPES, copy=True)
         source = self._fitted_source_
         if not self.identity_:

@@ -147,7 +147,12 @@ class _BaseDomainAdaptation(MetaEstimatorMixin, BaseEstimator):
         return self
 
     def _map_source_rows(self, X, sample_domain):
-        """Rows of ``X`` whose domain is a source domain, moved to the target."""
+        """Rows of ``X`` whose domain is a source domain, moved to the target.
+
+        A shared-space adapter maps every row, whatever its domain.
+        """
+        if getattr(self.adapter_, "_maps_every_domain", False):
+            return self.adapter_.transform(X)
         if sample_domain is None or self.adapter_ is None:
             return X
         sample_domain = np.asarray(sample_domain)
@@ -242,7 +247,9 @@ class DomainAdaptationClassifier(ClassifierMixin, _BaseDomainAdaptation):
         The domain adapter, cloned before fitting: an
         :class:`OTDomainAdapter` when None, any sklot adapter (for example
         :class:`GaussianMongeMapper`) or a transformer whose
-        ``fit_transform(X, y)`` maps the source rows. ``"passthrough"``
+        ``fit_transform(X, y)`` maps the source rows. A shared-space
+        adapter (:class:`TransferComponentAnalysis`) embeds every row, and
+        the rows to predict are embedded too. ``"passthrough"``
         trains on the unmapped source rows (the source-only baseline).
 
     Attributes

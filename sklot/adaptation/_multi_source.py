@@ -92,6 +92,14 @@ class MultiSourceAdapter(BaseAdapter):
         self.adapter = adapter
 
     def _template(self):
+        if getattr(self.adapter, "_maps_every_domain", False):
+            raise ValueError(
+                f"adapter={type(self.adapter).__name__}() embeds every domain "
+                "in its own feature space, so one fitted per source would "
+                "give each source different features. Pass it to "
+                "DomainAdaptationClassifier directly: it fits one embedding "
+                "of all the sources and the target."
+            )
         return OTDomainAdapter() if self.adapter is None else self.adapter
 
     def _fit_identity(self, X, y, split):

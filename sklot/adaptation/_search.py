@@ -39,8 +39,8 @@ def _adapter(params):
 def _candidate_kinds(all_params):
     """Which candidates are the source-only model, and which move rows.
 
-    A candidate moves rows unless its adapter is ``"passthrough"`` or an
-    :class:`ImportanceReweighter`.
+    A candidate moves rows (or embeds them) unless its adapter is
+    ``"passthrough"`` or an :class:`ImportanceReweighter`.
     """
     adapters = [_adapter(params) for params in all_params]
     source_only = np.array(
@@ -77,7 +77,9 @@ class NegativeTransferGuard:
        kernel density ratio); a reweighting replaces the source-only model
        only when that sum exceeds the source-only model's by more than
        ``margin``. The *adapting*
-       candidates move rows; the adapting finalist is the one whose
+       candidates move rows (or embed them, as
+       :class:`TransferComponentAnalysis` does); the adapting finalist is
+       the one whose
        transported source labels agree best with its own target
        predictions (:func:`~sklot.metrics.transport_consistency_scorer`).
     3. **Arbitrate** with the sum of the confidence, the importance-weighted

@@ -149,6 +149,22 @@ def _final_step(estimator, X):
     return X, estimator
 
 
+def _shared_space(final):
+    """Return the fitted adapter of ``final`` if it embeds every domain, else None."""
+    adapter = getattr(final, "adapter_", None)
+    return adapter if getattr(adapter, "_maps_every_domain", False) else None
+
+
+def _target_view(estimator, X_target):
+    """Target rows in the space the model's estimator reads, and the last step.
+
+    That is the last step's input, embedded by a shared-space adapter.
+    """
+    Z, final = _final_step(estimator, X_target)
+    adapter = _shared_space(final)
+    return (Z if adapter is None else adapter.transform(Z)), final
+
+
 def _source_view(estimator, X_source):
     """Map the source rows as the model saw its training rows; return the model.
 
@@ -384,7 +400,7 @@ def importance_weighted_scorer(
         )
     y, split, source, target = _fold_domains(X, y, sample_domain, estimator)
     Z_source, model = _source_view(estimator, _safe_indexing(X, source))
-    Z_target, _ = _final_step(estimator, _safe_indexing(X, target))
+    Z_target, _ = _target_view(estimator, _safe_indexing(X, target))
     w = _importance_weights(Z_source, Z_target, weight_estimator, max_weight)
     pred = model.predict(Z_source)
     truth = y[source]

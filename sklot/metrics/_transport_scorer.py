@@ -17,6 +17,7 @@ from ._da_scorers import (
     _final_step,
     _fold_domains,
     _is_regression,
+    _shared_space,
 )
 
 __all__ = ["transport_consistency_scorer"]
@@ -163,6 +164,10 @@ def transport_consistency_scorer(
     Z_target, final = _final_step(estimator, _safe_indexing(X, target))
     pred = np.asarray(final.predict(Z_target))
     Z_target = _as_features(Z_target)
+    shared = _shared_space(final)
+    if shared is not None:
+        # the domains are compared where the model put them both
+        Z_source, Z_target = mapped, shared.transform(Z_target)
     scale = float(cost_median(cost_matrix(Z_source, Z_target)))
     M = cost_matrix(mapped, Z_target)
     M /= scale if scale > 0 else 1.0
