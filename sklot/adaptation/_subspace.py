@@ -20,10 +20,7 @@ _N_QUANTILES = 101
 _N_PROCRUSTES = 10
 
 # Relative excess cost within which two alignments count as equally good.
-# Between two samples of 150 rows of a symmetric distribution, a wrong
-# orientation came out up to 75 % cheaper than the right one; a mirror shift
-# that is real costs the unmirrored map more than twice as much.
-_COST_TIE = 1.0
+_COST_TIE = 0.1
 
 # Up to this many axes, every orientation of the axes is a starting point.
 _ALL_SIGNS = 3
@@ -106,11 +103,10 @@ class SubspaceAligner(BaseAdapter):
     see the turn. The directions of principal axes are arbitrary, so the
     alternation starts from several orientations (each axis oriented by
     one-dimensional transport, and, with up to three axes, every
-    orientation); among alignments that cost at most twice the cheapest,
-    the one that turns the space least is kept, since symmetric domains
-    make a mirror image nearly as cheap, and on samples of a few hundred
-    rows the noise of the transport cost can make it cheaper. The map is
-    affine, ``T(x) = x A + b``, defined for any new row.
+    orientation); among alignments within 10 % of the cheapest, the one
+    that turns the space least is kept, since symmetric domains make a
+    mirror image nearly as cheap. The map is affine, ``T(x) = x A + b``,
+    defined for any new row.
 
     Parameters
     ----------
