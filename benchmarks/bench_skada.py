@@ -57,6 +57,7 @@ from sklot.adaptation import (
     NegativeTransferGuard,
     OTDomainAdapter,
     SubspaceAligner,
+    TransferComponentAnalysis,
 )
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -127,13 +128,15 @@ def datasets(seed):
 
 # -- sklot ------------------------------------------------------------------
 def sklot_candidates():
-    """The recommended grid: no adaptation, reweighting, transport, alignment."""
+    """The recommended grid: no adaptation, reweighting, transport, alignment,
+    shared features."""
     adapters = {
         "passthrough": "passthrough",
         "reweight density": ImportanceReweighter(random_state=0),
         "reweight label": ImportanceReweighter("label_shift"),
         "gaussian": GaussianMongeMapper(),
         "subspace": SubspaceAligner(),
+        "tca": TransferComponentAnalysis(random_state=0),
     }
     for reg in [None, 0.1, 1.0]:
         for props in [None, "estimate"]:

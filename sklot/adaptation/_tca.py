@@ -109,7 +109,10 @@ class TransferComponentAnalysis(BaseAdapter):
     the estimator's regularization does not depend on the number of rows
     while features of little spread stay small.
     ``benchmarks/bench_skada.py`` measures it as a candidate of the
-    guarded search.
+    guarded search. On its own, more components can do better: on
+    skada's covariate and label shifts (seeds 5-9) ``n_components=20,
+    mu=10`` reached 0.965 and 0.979 target accuracy where the defaults
+    reached 0.949 and 0.517, but the guarded search then never chose it.
 
     References
     ----------
