@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 from scipy.linalg import eigh
+from sklearn.base import ClassNamePrefixFeaturesOutMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
@@ -179,26 +180,24 @@ class TransferComponentAnalysis(BaseAdapter):
         median = float(np.median(sq_dist[np.triu_indices(n, 1)])) if n > 1 else 0.0
         self.gamma_ = 1.0 / (self.kernel_width ** 2 * (median if median > 0 else 1.0))
         K = np.exp(-self.gamma_ * sq_dist)
-        e = np.concatenate([np.full(r.size, 1.0 / r.size) * sign
-                            for r, sign in zip(rows, (1.0, -1.0))])
+        n_source = rows[0].size
+        e = np.r_[np.full(n_source, 1.0 / n_source),
+                  np.full(n - n_source, -1.0 / (n - n_source))]
         v = K @ e
         self._kernel_mean = K.mean(axis=0)
         Kc = K - self._kernel_mean
         k = X.shape[1] if self.n_components is None else self.n_components
         k = min(k, n)
-        # The denominator's matrix B = mu n I + v v^T has the closed-form
-        # inverse square root S = (I - c u u^T) / sqrt(mu n), u = v / |v|.
-        ridge = self.mu
+        # The denominator's matrix mu I + v v^T has the closed-form inverse
+        # square root S = (I - c u u^T) / sqrt(mu), u = v / |v|, applied in
+        # that form rather than built.
         norm = float(np.linalg.norm(v))
-        S = np.eye(n)
-        if norm > 0:
-            u = v / norm
-            c = 1.0 - np.sqrt(ridge / (ridge + norm ** 2))
-            S -= c * np.outer(u, u)
-        S /= np.sqrt(ridge)
-        KcS = Kc @ S
+        u = v / norm if norm > 0 else np.zeros(n)
+        c = 1.0 - np.sqrt(self.mu / (self.mu + norm ** 2))
+        KcS = (Kc - c * np.outer(Kc @ u, u)) / np.sqrt(self.mu)
         _, vectors = eigh(KcS.T @ KcS / n, subset_by_index=[n - k, n - 1])
-        W = S @ vectors[:, ::-1]
+        vectors = vectors[:, ::-1]
+        W = (vectors - c * np.outer(u, u @ vectors)) / np.sqrt(self.mu)
         Z = Kc @ W
         scale = float(Z.std(axis=0).max())
         W /= scale if scale > 0 else 1.0
@@ -252,10 +251,6 @@ class TransferComponentAnalysis(BaseAdapter):
         """
         if self.identity_:
             return super().get_feature_names_out(input_features)
-        from sklearn.utils.validation import _check_feature_names_in
-
-        _check_feature_names_in(self, input_features, generate_names=False)
-        prefix = type(self).__name__.lower()
-        return np.asarray(
-            [f"{prefix}{i}" for i in range(self._n_features_out)], dtype=object
+        return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(
+            self, input_features
         )

@@ -3,6 +3,7 @@ import warnings
 import numpy as np
 import pytest
 import scipy.linalg
+from scipy.spatial.distance import cdist
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -37,7 +38,7 @@ def test_embedding_solves_the_generalized_eigenproblem(mu):
     X, y = _shifted()
     tca = TransferComponentAnalysis(n_components=2, mu=mu).fit(X, y)
     n = X.shape[0]
-    K = np.exp(-tca.gamma_ * scipy.spatial.distance.cdist(X, X, "sqeuclidean"))
+    K = np.exp(-tca.gamma_ * cdist(X, X, "sqeuclidean"))
     e = np.r_[np.full(n // 2, 2.0 / n), np.full(n // 2, -2.0 / n)]
     H = np.eye(n) - 1.0 / n
     L = np.outer(e, e)
