@@ -29,6 +29,14 @@ def _at_most(rows, max_samples, rng):
     return np.sort(rng.choice(rows, size=max_samples, replace=False))
 
 
+def _spread(Z):
+    """Median squared distance between distinct rows of ``Z`` (0 if none)."""
+    n = Z.shape[0]
+    if n < 2:
+        return 0.0
+    return float(np.median(cost_matrix(Z, Z)[np.triu_indices(n, 1)]))
+
+
 def _adapted_source(estimator, X_source, y_source):
     """Source rows as the model's classifier saw them, their weights, the model."""
     Z, final = _final_step(estimator, X_source)
@@ -64,7 +72,11 @@ def transport_consistency_scorer(
     these two labelled samples, with the ground cost
     :math:`\|x - x'\|^2 / s + \lambda\, [y \ne y']` (``s`` the median
     squared distance between the unmoved source rows and the target rows,
-    so the score has one scale for every candidate).
+    so the score has one scale for every candidate). A shared-space
+    adapter (:class:`~sklot.adaptation.TransferComponentAnalysis`) maps
+    both domains into new features; they are compared there, with ``s``
+    converted into the new units by the ratio of the target rows' median
+    squared distance in the new features to that in the input.
 
     A model scores high when its adapted source sample lies on the target
     sample *and* its predictions on the target agree with the labels that
@@ -164,11 +176,19 @@ def transport_consistency_scorer(
     Z_target, final = _final_step(estimator, _safe_indexing(X, target))
     pred = np.asarray(final.predict(Z_target))
     Z_target = _as_features(Z_target)
+    scale = float(cost_median(cost_matrix(Z_source, Z_target)))
     shared = _shared_space(final)
     if shared is not None:
-        # the domains are compared where the model put them both
-        Z_source, Z_target = mapped, shared.transform(Z_target)
-    scale = float(cost_median(cost_matrix(Z_source, Z_target)))
+        # The domains are compared where the model put them both, in that
+        # space's units: the scale is converted by the ratio of the target
+        # rows' spread there to their spread in the input.
+        embedded = np.asarray(shared.transform(Z_target), float)
+        spread_in, spread_out = _spread(Z_target), _spread(embedded)
+        if spread_in > 0 and spread_out > 0:
+            scale *= spread_out / spread_in
+        else:
+            scale = float(cost_median(cost_matrix(mapped, embedded)))
+        Z_target = embedded
     M = cost_matrix(mapped, Z_target)
     M /= scale if scale > 0 else 1.0
     M += label_cost * (y_source[:, None] != pred[None, :])

@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
+from sklearn.neighbors import KNeighborsClassifier
 
 from sklot.adaptation import (
     DomainAdaptationClassifier,
@@ -10,6 +11,7 @@ from sklot.adaptation import (
     OTDomainAdapter,
     SubspaceAligner,
 )
+from sklot.adaptation._base import BaseAdapter
 from sklot.datasets import make_domain_shift
 from sklot.metrics import transport_consistency_scorer
 
@@ -210,3 +212,50 @@ def test_transport_scorer_scores_large_folds_on_a_fixed_subsample():
         assert abs(sub - full) < 0.1
         scores[name] = sub
     assert scores["adapted"] > scores["source only"] + 0.3
+
+
+class _Translate(BaseAdapter):
+    """Move the source rows by a fixed offset (the target is unchanged)."""
+
+    _parameter_constraints: dict = {"offset": ["array-like"]}
+
+    def __init__(self, offset=(0.0,)):
+        self.offset = offset
+
+    def _fit_map(self, X, y, split):
+        pass
+
+    def _transform(self, X):
+        return X + np.asarray(self.offset, dtype=X.dtype)
+
+
+class _DropFirst(BaseAdapter):
+    """A shared space: every row loses its first feature."""
+
+    _maps_every_domain = True
+
+    def _fit_map(self, X, y, split):
+        pass
+
+    def _transform(self, X):
+        return X[:, 1:].copy()
+
+
+@pytest.mark.parametrize("unit", [1e-3, 1.0, 1e3])
+def test_transport_scorer_measures_a_shared_space_as_the_input(unit):
+    # The domains differ only by a constant first feature. Dropping it (a
+    # shared space) and translating the source onto it (the input space)
+    # leave the same geometry and the same 1-NN predictions, so they score
+    # alike, in any units of X.
+    rng = np.random.default_rng(0)
+    Xs, Xt = rng.normal(size=(60, 2)), rng.normal(size=(60, 2))
+    X = unit * np.vstack([np.c_[np.zeros(60), Xs], np.c_[np.full(60, 10.0), Xt]])
+    y = np.r_[(Xs[:, 0] > 0).astype(int), -np.ones(60, dtype=int)]
+    scores = [
+        transport_consistency_scorer(
+            DomainAdaptationClassifier(KNeighborsClassifier(1), adapter).fit(X, y),
+            X, y)
+        for adapter in (_DropFirst(), _Translate(unit * np.array([10.0, 0, 0])))
+    ]
+    assert scores[0] == pytest.approx(scores[1], rel=1e-9)
+    assert scores[0] > -0.5
