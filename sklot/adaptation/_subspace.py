@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import itertools
 import numbers
+from typing import Any
 
 import numpy as np
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ..solvers import cost_matrix, emd
+from ..utils._domain import rows_at_most
 from ._base import BaseAdapter
 
 __all__ = ["SubspaceAligner"]
@@ -118,6 +121,16 @@ class SubspaceAligner(BaseAdapter):
     scale : bool, default=True
         Give the mapped rows the target's spread along each principal axis;
         ``False`` keeps the source's spread and only turns the axes.
+    max_samples : int or None, default=1000
+        Find the rotation on at most this many rows of each domain, drawn
+        at random (the principal axes use every row). Each candidate
+        rotation solves exact transports between the rows, whose cost
+        grows faster than the square of their number: at the default a fit
+        takes 1 to 5 s (two or three axes), on all of 5,000 rows per domain
+        with two axes about two minutes. ``None`` uses every row.
+    random_state : int, RandomState instance or None, default=None
+        Draws the rows of the rotation when a domain has more than
+        ``max_samples``.
 
     Attributes
     ----------
@@ -186,11 +199,21 @@ class SubspaceAligner(BaseAdapter):
         **BaseAdapter._parameter_constraints,
         "n_components": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "scale": ["boolean"],
+        "max_samples": [Interval(numbers.Integral, 2, None, closed="left"), None],
+        "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components: int | None = None, scale: bool = True) -> None:
+    def __init__(
+        self,
+        n_components: int | None = None,
+        scale: bool = True,
+        max_samples: int | None = 1000,
+        random_state: Any = None,
+    ) -> None:
         self.n_components = n_components
         self.scale = scale
+        self.max_samples = max_samples
+        self.random_state = random_state
 
     def _fit_identity(self, X, y, split):
         d = X.shape[1]
@@ -216,6 +239,11 @@ class SubspaceAligner(BaseAdapter):
         z_s = (Xs - m_s) @ P_s / sd_s * live
         z_t = (Xt - m_t) @ P_t / sd_t * live
         out_scale = sd_t if self.scale else sd_s
+        # the rotation is found on a subsample: each start solves exact
+        # transports between the rows
+        rng = check_random_state(self.random_state)
+        z_s, z_t = (z[rows_at_most(np.arange(len(z)), self.max_samples, rng)]
+                    for z in (z_s, z_t))
         solutions = [
             (((P_s * (live / sd_s)) @ R * out_scale) @ P_t.T, cost, signs)
             for R, cost, signs in _match_axes(z_s, z_t)

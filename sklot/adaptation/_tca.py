@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ..solvers import cost_matrix
+from ..utils._domain import rows_at_most
 from ._base import BaseAdapter
 
 __all__ = ["TransferComponentAnalysis"]
@@ -172,7 +173,7 @@ class TransferComponentAnalysis(BaseAdapter):
 
     def _fit_map(self, X, y, split):
         rng = check_random_state(self.random_state)
-        rows = [self._at_most(np.flatnonzero(mask), rng)
+        rows = [rows_at_most(np.flatnonzero(mask), self.max_samples, rng)
                 for mask in (split.source, split.target)]
         fitted = X[np.concatenate(rows)].astype(np.float64)
         n = fitted.shape[0]
@@ -206,11 +207,6 @@ class TransferComponentAnalysis(BaseAdapter):
         self.components_ = W
         self.fitted_rows_ = fitted
         self._n_features_out = k
-
-    def _at_most(self, rows, rng):
-        if rows.size <= self.max_samples:
-            return rows
-        return np.sort(rng.choice(rows, size=self.max_samples, replace=False))
 
     def _transform(self, X):
         out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)

@@ -11,6 +11,7 @@ from sklearn.utils import _safe_indexing
 
 from ..solvers import cost_matrix, emd
 from ..solvers._api import cost_median
+from ..utils._domain import rows_at_most
 from ._da_scorers import (
     FOLD_SEED,
     _as_features,
@@ -21,12 +22,6 @@ from ._da_scorers import (
 )
 
 __all__ = ["transport_consistency_scorer"]
-
-
-def _at_most(rows, max_samples, rng):
-    if max_samples is None or rows.shape[0] <= max_samples:
-        return rows
-    return np.sort(rng.choice(rows, size=max_samples, replace=False))
 
 
 def _spread(Z):
@@ -167,8 +162,8 @@ def transport_consistency_scorer(
             "importance_weighted_scorer."
         )
     rng = np.random.default_rng(FOLD_SEED)
-    source = _at_most(source, max_samples, rng)
-    target = _at_most(target, max_samples, rng)
+    source = rows_at_most(source, max_samples, rng)
+    target = rows_at_most(target, max_samples, rng)
     y_source = y[source]
     Z_source, mapped, weight, _ = _adapted_source(
         estimator, _safe_indexing(X, source), y_source

@@ -570,3 +570,14 @@ def capped_weights(w, max_weight):
             hi = mid
     w = np.minimum(np.exp(hi) * w, max_weight)
     return w / w.mean()
+
+
+def rows_at_most(rows, max_samples, rng):
+    """Return ``rows`` (indices of one domain), or ``max_samples`` of them.
+
+    The kept rows are drawn by ``rng`` without replacement and sorted;
+    ``max_samples=None`` keeps every row.
+    """
+    if max_samples is None or rows.size <= max_samples:
+        return rows
+    return np.sort(rng.choice(rows, size=max_samples, replace=False))
