@@ -10,6 +10,7 @@ joblib, so that a Dask (or Ray) joblib backend spreads them over a cluster.
 
 import math
 import numbers
+import os
 
 import numpy as np
 from joblib import effective_n_jobs
@@ -18,7 +19,13 @@ from sklearn.utils.parallel import Parallel, delayed
 
 from ..utils._domain import DomainSplit
 
-__all__ = ["map_in_chunks", "subsample_split"]
+__all__ = [
+    "check_dense_memory",
+    "dense_memory_error",
+    "map_in_chunks",
+    "physical_memory",
+    "subsample_split",
+]
 
 # Below this many rows a mapping runs in one call.
 _MIN_CHUNK_ROWS = 2048
@@ -90,3 +97,36 @@ def map_in_chunks(func, X, n_jobs):
             out = np.empty((n,) + part.shape[1:], dtype=part.dtype)
         out[lo:hi] = part
     return out
+
+
+def physical_memory():
+    """Bytes of physical memory of the machine, or None where unknown."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        return None
+
+
+def dense_memory_error(name, n_source, n_target, limit=None):
+    """Return the ``MemoryError`` of a plan too large to form, naming the fixes.
+
+    A dense fit holds the cost matrix and the plan, two float64 matrices of
+    ``n_source x n_target``; ``limit`` is the machine's memory, if known.
+    """
+    need = 16 * n_source * n_target
+    have = "" if limit is None else f", and this machine has {limit / 2**30:.1f} GiB"
+    return MemoryError(
+        f"{name}: the plan between {n_source} source and {n_target} target "
+        f"rows needs two {n_source} x {n_target} matrices "
+        f"({need / 2**30:.1f} GiB){have}. Pass max_samples=5000 to solve "
+        "between random subsamples of each domain (the other rows follow the "
+        "fitted map), or an entropic reg (reg=0.1) without reg_class and "
+        "reg_marginals, which above 4e7 pairs solves without the matrices."
+    )
+
+
+def check_dense_memory(name, n_source, n_target):
+    """Raise :func:`dense_memory_error` before forming matrices larger than memory."""
+    limit = physical_memory()
+    if limit is not None and 16 * n_source * n_target > limit:
+        raise dense_memory_error(name, n_source, n_target, limit)

@@ -17,7 +17,13 @@ from .. import solvers
 from ..solvers._api import _sinkhorn_checked, cost_median
 from ..utils._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._base import BaseAdapter
-from ._large_scale import map_in_chunks, subsample_split
+from ._large_scale import (
+    check_dense_memory,
+    dense_memory_error,
+    map_in_chunks,
+    physical_memory,
+    subsample_split,
+)
 from ._ot_maps import (
     JointMap,
     barycentric_images,
@@ -135,7 +141,9 @@ class OTDomainAdapter(BaseAdapter):
         ``out_of_sample`` map. ``None`` solves on all rows. For large
         samples (10^5 rows) a few thousand rows per domain keep the fit
         within minutes and a few hundred MB; the plan, ``X_source_`` and
-        ``X_target_`` then cover the subsample only.
+        ``X_target_`` then cover the subsample only. A fit whose cost
+        matrix and plan would not fit in the machine's memory raises a
+        ``MemoryError`` that names this option.
     random_state : int, RandomState instance or None, default=None
         Seed of the subsample (``max_samples``) and of the sample used to
         estimate the median cost when the cost matrix is not formed.
@@ -422,17 +430,22 @@ class OTDomainAdapter(BaseAdapter):
         if plain_entropic and n_s * n_t > _MATRIX_FREE_PAIRS:
             self._fit_matrix_free(Xs, Xt, a, b)
         else:
-            key, M, self.cost_scale_ = cached_cost(
-                Xs, Xt, self.metric, self.cost_scale,
-                lambda: solvers.cost_matrix(Xs, Xt, metric=self.metric),
-                self._scale_of,
-            )
-            if semi:
-                # a cached matrix is read only: penalize a copy
-                M = M if M.flags.writeable else M.copy()
-                self._penalize_mismatches(M, y, split, target_labelled)
-            # potentials are reused only on the cost the key describes
-            self._fit_dense(Xs, Xt, a, b, M, y, split, None if semi else key)
+            name = type(self).__name__
+            check_dense_memory(name, n_s, n_t)
+            try:
+                key, M, self.cost_scale_ = cached_cost(
+                    Xs, Xt, self.metric, self.cost_scale,
+                    lambda: solvers.cost_matrix(Xs, Xt, metric=self.metric),
+                    self._scale_of,
+                )
+                if semi:
+                    # a cached matrix is read only: penalize a copy
+                    M = M if M.flags.writeable else M.copy()
+                    self._penalize_mismatches(M, y, split, target_labelled)
+                # potentials are reused only on the cost the key describes
+                self._fit_dense(Xs, Xt, a, b, M, y, split, None if semi else key)
+            except MemoryError as exc:
+                raise dense_memory_error(name, n_s, n_t, physical_memory()) from exc
         self._build_out_of_sample(Xs, Xt)
 
     def _source_mass(self, Xs, Xt, split):

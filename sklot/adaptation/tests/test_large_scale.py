@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from sklot.adaptation import OTDomainAdapter, transport_cache
+from sklot.adaptation import OTDomainAdapter, _large_scale, _ot_adapter, transport_cache
 from sklot.adaptation._large_scale import map_in_chunks
 from sklot.datasets import make_domain_shift
 
@@ -109,3 +109,28 @@ def test_map_in_chunks_splits_and_keeps_order():
     calls.clear()
     np.testing.assert_array_equal(map_in_chunks(func, X, None), X * 2)
     assert calls == [X.shape[0]]
+
+
+def test_a_plan_larger_than_memory_is_refused_with_the_fix(data, monkeypatch):
+    X, y = data
+    n_s, n_t = int((y != -1).sum()), int((y == -1).sum())
+    # a machine whose memory holds the matrices of 100 rows, not of all rows
+    monkeypatch.setattr(_large_scale, "physical_memory", lambda: 16 * 100**2)
+    expected = rf"{n_s} source and {n_t} target.*max_samples=5000"
+    with pytest.raises(MemoryError, match=expected):
+        OTDomainAdapter().fit(X, y)
+    OTDomainAdapter(max_samples=100, random_state=0).fit(X, y)
+
+
+def test_an_allocation_failure_names_the_fix(data, monkeypatch):
+    X, y = data
+
+    def no_memory(*args, **kwargs):
+        raise MemoryError("Unable to allocate")
+
+    monkeypatch.setattr(_ot_adapter.solvers, "cost_matrix", no_memory)
+    with transport_cache(enabled=False), pytest.raises(
+        MemoryError, match="max_samples=5000"
+    ) as info:
+        OTDomainAdapter().fit(X, y)
+    assert isinstance(info.value.__cause__, MemoryError)
