@@ -35,6 +35,9 @@ from ._transport_cache import cached_cost, cached_spread, problem_tag, warm_solv
 
 __all__ = ["OTDomainAdapter"]
 
+# max_samples="auto" solves on at most this many rows of each domain.
+_AUTO_MAX_SAMPLES = 10_000
+
 # Above this many source x target pairs a plain entropic fit does not form
 # the cost matrix (matrix-free Sinkhorn, memory O(n + m)).
 _MATRIX_FREE_PAIRS = 4 * 10**7
@@ -134,14 +137,16 @@ class OTDomainAdapter(BaseAdapter):
         violation relative to the total mass. The barycentric images are
         then accurate to about that relative error, which is ample for
         adaptation; lower it to compare plans with other software.
-    max_samples : int, float or None, default=None
+    max_samples : int, float, "auto" or None, default="auto"
         Solve the transport between at most this many rows of each domain
         (a float in (0, 1]: that fraction of each), drawn at random without
         replacement; the other source rows are mapped by the fitted
-        ``out_of_sample`` map. ``None`` solves on all rows. For large
-        samples (10^5 rows) a few thousand rows per domain keep the fit
-        within minutes and a few hundred MB; the plan, ``X_source_`` and
-        ``X_target_`` then cover the subsample only. A fit whose cost
+        ``out_of_sample`` map. ``None`` solves on all rows. ``"auto"``
+        solves on all rows up to 10,000 per domain and on 10,000 drawn
+        rows of a larger domain: an exact fit takes about 20 s at 10,000
+        rows per domain, 80 s and 6 GB at 20,000, and grows with the square
+        of the rows. The plan, ``X_source_`` and ``X_target_`` then cover
+        the subsample only. A fit whose cost
         matrix and plan would not fit in the machine's memory raises a
         ``MemoryError`` that names this option.
     random_state : int, RandomState instance or None, default=None
@@ -266,6 +271,7 @@ class OTDomainAdapter(BaseAdapter):
         "max_samples": [
             Interval(numbers.Integral, 1, None, closed="left"),
             Interval(numbers.Real, 0, 1, closed="right"),
+            StrOptions({"auto"}),
             None,
         ],
         "random_state": ["random_state"],
@@ -286,7 +292,7 @@ class OTDomainAdapter(BaseAdapter):
         map_reg: float = 0.1,
         max_iter: int | None = None,
         tol: float = 1e-6,
-        max_samples: int | float | None = None,
+        max_samples: int | float | str | None = "auto",
         random_state: int | np.random.RandomState | None = None,
         n_jobs: int | None = None,
         verbose: int = 0,
@@ -380,7 +386,10 @@ class OTDomainAdapter(BaseAdapter):
     def _fit_map(self, X, y, split):
         start = time.perf_counter()
         self._value = None
-        keep, sub = subsample_split(split, self.max_samples, self.random_state)
+        max_samples = self.max_samples
+        if max_samples == "auto":
+            max_samples = _AUTO_MAX_SAMPLES
+        keep, sub = subsample_split(split, max_samples, self.random_state)
         if keep is None:
             self._fit_plan(X, y, split)
             self._fitted_images = self._source_images

@@ -134,3 +134,14 @@ def test_an_allocation_failure_names_the_fix(data, monkeypatch):
     ) as info:
         OTDomainAdapter().fit(X, y)
     assert isinstance(info.value.__cause__, MemoryError)
+
+
+def test_auto_max_samples_caps_each_domain(data, monkeypatch):
+    X, y = data
+    full = OTDomainAdapter(max_samples=None).fit(X, y)
+    auto = OTDomainAdapter().fit(X, y)  # below the cap: every row
+    np.testing.assert_array_equal(auto.coupling_, full.coupling_)
+    monkeypatch.setattr(_ot_adapter, "_AUTO_MAX_SAMPLES", 100)
+    capped = OTDomainAdapter(random_state=0).fit(X, y)
+    assert capped.X_source_.shape[0] == capped.X_target_.shape[0] == 100
+    assert capped.fit_transform(X, y).shape == X.shape
