@@ -146,9 +146,9 @@ class OTDomainAdapter(BaseAdapter):
         rows of a larger domain: an exact fit takes about 20 s at 10,000
         rows per domain, 80 s and 6 GB at 20,000, and grows with the square
         of the rows. The plan, ``X_source_`` and ``X_target_`` then cover
-        the subsample only. A fit whose cost
-        matrix and plan would not fit in the machine's memory raises a
-        ``MemoryError`` that names this option.
+        the subsample only. A fit whose cost matrix and plan would not fit
+        in the machine's memory raises a ``MemoryError`` that names this
+        option.
     random_state : int, RandomState instance or None, default=None
         Seed of the subsample (``max_samples``) and of the sample used to
         estimate the median cost when the cost matrix is not formed.
