@@ -395,6 +395,11 @@ class OTDomainAdapter(BaseAdapter):
             self._fitted_images = self._source_images
         else:
             self._fit_plan(X[keep], None if y is None else np.asarray(y)[keep], sub)
+            if self.source_weight_ is not None:
+                # the estimator trains on every source row, not only the solved
+                self.source_weight_ = self._proportion_weights(
+                    np.asarray(y)[split.source], split.labelled[split.source]
+                )
             # every source row through the fitted map; solved rows keep their
             # in-sample images
             images = self._transform(np.asarray(X[split.source], dtype=np.float64))
@@ -470,12 +475,16 @@ class OTDomainAdapter(BaseAdapter):
             )
         else:
             proportions = np.asarray(self.target_proportions, dtype=np.float64)
-        weight = np.ones(Xs.shape[0])
-        weight[labelled] = class_weights(ys[labelled], proportions)
         self.target_proportions_ = proportions / proportions.sum()
-        self.source_weight_ = weight / weight.mean()
+        self.source_weight_ = self._proportion_weights(ys, labelled)
         self._class_ratio = ClassRatio(ys[labelled], proportions)
         return self.source_weight_ / Xs.shape[0]
+
+    def _proportion_weights(self, ys, labelled):
+        """Mean-one weights moving the labelled rows to the target proportions."""
+        weight = np.ones(ys.shape[0])
+        weight[labelled] = class_weights(ys[labelled], self.target_proportions_)
+        return weight / weight.mean()
 
     def _row_weights(self, X, y):
         """Weights of labelled source rows as the plan weighs its own."""

@@ -130,9 +130,12 @@ class NegativeTransferGuard:
 
     Notes
     -----
-    ``best_score_`` is not defined for a callable ``refit``; the chosen
-    candidate is ``best_index_`` (and ``best_params_``), and
-    ``cv_results_`` holds the scores of every candidate. The rule was
+    ``best_score_`` is not defined for a callable ``refit``, and
+    ``search.score`` raises a ``KeyError`` (scikit-learn looks up the scorer
+    named by ``refit``): score ``search.best_estimator_`` instead, or use
+    ``search.predict``. The chosen candidate is ``best_index_`` (and
+    ``best_params_``), and ``cv_results_`` holds the scores of every
+    candidate. The rule was
     chosen among 480 combinations (which score ranks each family, which
     sum arbitrates, the margin, the grid) on 55 draws: the shifts of
     ``benchmarks/bench_skada.py`` (seeds 0-7), the digits and breast-cancer

@@ -2,8 +2,15 @@
 
 import numpy as np
 import pytest
+from sklearn.linear_model import LogisticRegression
 
-from sklot.adaptation import OTDomainAdapter, _large_scale, _ot_adapter, transport_cache
+from sklot.adaptation import (
+    DomainAdaptationClassifier,
+    OTDomainAdapter,
+    _large_scale,
+    _ot_adapter,
+    transport_cache,
+)
 from sklot.adaptation._large_scale import map_in_chunks
 from sklot.datasets import make_domain_shift
 
@@ -145,3 +152,20 @@ def test_auto_max_samples_caps_each_domain(data, monkeypatch):
     capped = OTDomainAdapter(random_state=0).fit(X, y)
     assert capped.X_source_.shape[0] == capped.X_target_.shape[0] == 100
     assert capped.fit_transform(X, y).shape == X.shape
+
+
+def test_subsampled_label_shift_weights_every_source_row():
+    X, y = make_domain_shift("target", n_samples_source=300, n_samples_target=240,
+                             random_state=0)
+    source = y != -1
+    adapter = OTDomainAdapter(max_samples=100, target_proportions="estimate",
+                              random_state=0)
+    clf = DomainAdaptationClassifier(LogisticRegression(), adapter).fit(X, y)
+    weight = clf.adapter_.source_weight_
+    assert weight.shape == (int(source.sum()),)
+    assert weight.mean() == pytest.approx(1.0)
+    # one weight per class: the target share over the share among all rows
+    ys = y[source]
+    for label, share in zip(np.unique(ys), clf.adapter_.target_proportions_):
+        np.testing.assert_allclose(weight[ys == label],
+                                   share / np.mean(ys == label), rtol=1e-12)
