@@ -10,7 +10,7 @@ caps the rows of each domain it reads (its ``max_samples``; ``0`` reads
 every row, as before the cap).
 
 Run ``python benchmarks/bench_guard.py [--rows 20000 100000]
-[--score-rows 2000]``.
+[--score-rows 2000] [--transport-rows 2000]``.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from sklot.datasets import make_domain_shift
 from sklot.metrics import transport_consistency_scorer
 
 
-def search(n, score_rows):
+def search(n, score_rows, transport_rows):
     X, y, y_target = make_domain_shift(
         "conditional", n_samples_source=n, n_samples_target=n,
         return_target_labels=True, random_state=0)
@@ -52,8 +52,9 @@ def search(n, score_rows):
         "passthrough",
         ImportanceReweighter(random_state=0),
         ImportanceReweighter(weighting="label_shift"),
-        OTDomainAdapter(reg=0.1, random_state=0),
-        OTDomainAdapter(reg=0.1, target_proportions="estimate", random_state=0),
+        OTDomainAdapter(reg=0.1, max_samples=transport_rows, random_state=0),
+        OTDomainAdapter(reg=0.1, target_proportions="estimate",
+                        max_samples=transport_rows, random_state=0),
         SubspaceAligner(random_state=0),
         TransferComponentAnalysis(random_state=0),
     ]
@@ -82,13 +83,17 @@ def main():
     parser.add_argument("--rows", type=int, nargs="*", default=[20000, 100000],
                         help="rows per domain")
     parser.add_argument("--score-rows", type=int, default=2000)
+    parser.add_argument("--transport-rows", type=int, default=None,
+                        help="max_samples of the two transports (their "
+                        "default, 'auto', when not given)")
     args = parser.parse_args()
     warnings.filterwarnings("ignore")
     print("| rows per domain | transport score rows | search (s) "
           "| of which scoring (s) | chosen | target accuracy | source-only |")
     print("|---|---|---|---|---|---|---|")
     for n in args.rows:
-        total, score, chosen, accuracy, baseline = search(n, args.score_rows)
+        total, score, chosen, accuracy, baseline = search(
+            n, args.score_rows, args.transport_rows or "auto")
         shown = args.score_rows or "all"
         print(f"| {n} | {shown} | {total:.1f} | {score:.1f} | {chosen} "
               f"| {accuracy:.3f} | {baseline:.3f} |", flush=True)
