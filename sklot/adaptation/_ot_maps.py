@@ -9,6 +9,7 @@ from scipy import sparse
 from scipy.optimize import minimize_scalar
 
 from ..solvers import cost_matrix
+from ..solvers._api import pairwise_median
 
 # Memory budget of one block of a chunked n x m evaluation.
 _CHUNK_BYTES = 2**25
@@ -189,8 +190,8 @@ class JointMap:
             self._Xs = Xs
             sq = cost_matrix(Xs, Xs, metric="sqeuclidean")
             # Median heuristic for the Gaussian bandwidth.
-            median = np.median(sq[np.triu_indices(n, 1)]) if n > 1 else 1.0
-            self._bandwidth = float(median) if median > 0 else 1.0
+            median = pairwise_median(sq)
+            self._bandwidth = median if median > 0 else 1.0
             np.multiply(sq, -1.0 / self._bandwidth, out=sq)
             self._K = np.exp(sq, out=sq)
         TX = self._fit_map(Xs, n * (P @ Xt))

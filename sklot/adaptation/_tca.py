@@ -12,6 +12,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from ..solvers import cost_matrix
+from ..solvers._api import pairwise_median
 from ..utils._domain import rows_at_most
 from ._base import BaseAdapter
 
@@ -178,7 +179,7 @@ class TransferComponentAnalysis(BaseAdapter):
         fitted = X[np.concatenate(rows)].astype(np.float64)
         n = fitted.shape[0]
         sq_dist = cost_matrix(fitted, fitted)
-        median = float(np.median(sq_dist[np.triu_indices(n, 1)])) if n > 1 else 0.0
+        median = pairwise_median(sq_dist)
         self.gamma_ = 1.0 / (self.kernel_width ** 2 * (median if median > 0 else 1.0))
         K = np.exp(-self.gamma_ * sq_dist)
         n_source = rows[0].size

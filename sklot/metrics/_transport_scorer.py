@@ -10,7 +10,7 @@ from numpy.typing import ArrayLike
 from sklearn.utils import _safe_indexing
 
 from ..solvers import cost_matrix, emd
-from ..solvers._api import cost_median
+from ..solvers._api import cost_median, pairwise_median
 from ..utils._domain import rows_at_most
 from ._da_scorers import (
     FOLD_SEED,
@@ -22,14 +22,6 @@ from ._da_scorers import (
 )
 
 __all__ = ["transport_consistency_scorer"]
-
-
-def _spread(Z):
-    """Median squared distance between distinct rows of ``Z`` (0 if none)."""
-    n = Z.shape[0]
-    if n < 2:
-        return 0.0
-    return float(np.median(cost_matrix(Z, Z)[np.triu_indices(n, 1)]))
 
 
 def _adapted_source(estimator, X_source, y_source):
@@ -178,7 +170,9 @@ def transport_consistency_scorer(
         # space's units: the scale is converted by the ratio of the target
         # rows' spread there to their spread in the input.
         embedded = np.asarray(shared.transform(Z_target), float)
-        spread_in, spread_out = _spread(Z_target), _spread(embedded)
+        spread_in, spread_out = (
+            pairwise_median(cost_matrix(Z, Z)) for Z in (Z_target, embedded)
+        )
         if spread_in > 0 and spread_out > 0:
             scale *= spread_out / spread_in
         else:

@@ -14,7 +14,7 @@ estimator family (the colour transfer engine, the Gaussian moments).
 from .._kernels._config import single_threaded
 from ._barycenter._fixed_support import _exact_fixed_support, _ibp
 from ._barycenter._one_d import _merge_levels, _quantiles_at, _sorted_cdf
-from ._cost import METRICS, _sqeuclidean, cost_median
+from ._cost import METRICS, _sqeuclidean, cost_median, pairwise_median
 from ._entropic._batched import _entropic_costs
 from ._entropic._sinkhorn import _sinkhorn_checked
 from ._exact._emd import _emd_valid
@@ -63,6 +63,7 @@ __all__ = [
     "build_lut",
     "cost_median",
     "grid_palette",
+    "pairwise_median",
     "palette_bandwidth",
     "projected_cdfs",
     "random_rotations",

@@ -125,6 +125,16 @@ def check_no_overflow(D, what, names="X and Y"):
 _MEDIAN_SAMPLE = 2**16
 
 
+def pairwise_median(M):
+    """Median of the entries above the diagonal of the square matrix ``M``.
+
+    For the squared distances within one sample, the median over pairs of
+    distinct rows; 0 with fewer than two rows.
+    """
+    n = M.shape[0]
+    return float(np.median(M[np.triu_indices(n, 1)])) if n > 1 else 0.0
+
+
 def cost_median(M):
     """Median of all entries of ``M``, equal to ``np.median(M)``.
 

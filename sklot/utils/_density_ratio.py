@@ -14,7 +14,7 @@ import numpy as np
 from scipy.linalg import solve
 from sklearn.utils import check_random_state
 
-from ._domain import capped_weights
+from ._domain import capped_weights, rows_at_most
 
 __all__ = ["KernelDensityRatio", "odds_weights"]
 
@@ -112,9 +112,7 @@ def odds_weights(p_target, max_weight):
 
 
 def _subsample(X, rng):
-    if X.shape[0] <= _MAX_FIT_ROWS:
-        return X
-    return X[np.sort(rng.choice(X.shape[0], _MAX_FIT_ROWS, replace=False))]
+    return X[rows_at_most(np.arange(X.shape[0]), _MAX_FIT_ROWS, rng)]
 
 
 def _median_distance(Ds, Dt):

@@ -29,6 +29,7 @@ EXPECTED = {
     "build_lut",
     "cost_median",
     "grid_palette",
+    "pairwise_median",
     "palette_bandwidth",
     "projected_cdfs",
     "random_rotations",
