@@ -133,6 +133,9 @@ def sklot_candidates():
     adapters = {
         "passthrough": "passthrough",
         "reweight density": ImportanceReweighter(random_state=0),
+        "reweight kernel": ImportanceReweighter(
+            kernel_components=5, random_state=0
+        ),
         "reweight label": ImportanceReweighter("label_shift"),
         "gaussian": GaussianMongeMapper(),
         "subspace": SubspaceAligner(),

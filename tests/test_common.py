@@ -21,6 +21,7 @@ ESTIMATORS = [
     sklot.adaptation.OTDomainAdapter(),
     sklot.adaptation.ImportanceReweighter(random_state=0),
     sklot.adaptation.ImportanceReweighter(weighting="density_ratio"),
+    sklot.adaptation.ImportanceReweighter(kernel_components=2, random_state=0),
     sklot.adaptation.SubspaceAligner(random_state=0),
     sklot.adaptation.TransferComponentAnalysis(random_state=0),
     sklot.adaptation.MultiSourceAdapter(),

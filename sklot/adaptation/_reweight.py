@@ -6,15 +6,24 @@ import numbers
 from typing import Any
 
 import numpy as np
-from sklearn.base import clone
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
+from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._density_ratio import KernelDensityRatio, odds_weights
+from ..utils._domain import rows_at_most
 from ..utils._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._base import BaseAdapter
+from ._kernel_features import fit_kernel_features
+
+# The kernel features: their width, as a multiple of the median distance
+# between the fitted rows, and the rows of each domain they are fitted on.
+_FEATURE_KERNEL_WIDTH = 0.7
+_FEATURE_ROWS = 500
 
 __all__ = ["ImportanceReweighter"]
 
@@ -32,7 +41,8 @@ class ImportanceReweighter(BaseAdapter):
     r"""Weight the source rows towards the target instead of moving them.
 
     An adapter that leaves every row where it is (``transform`` is the
-    identity) and learns one weight per source row, ``source_weight_``, so
+    identity, or with ``kernel_components`` the same kernel features for
+    every domain) and learns one weight per source row, ``source_weight_``, so
     that the weighted source sample resembles the target. The
     domain-adaptation meta-estimators pass the weights to their estimator as
     ``sample_weight``. It is the right candidate when the labelling rule
@@ -68,10 +78,20 @@ class ImportanceReweighter(BaseAdapter):
     n_centers : int, default=100
         ``"kernel_density_ratio"`` only: number of target rows that centre
         the kernels (all target rows when there are fewer).
+    kernel_components : int or None, default=None
+        If an int, the estimator reads every row, of any domain, through
+        this many principal components of its Gaussian-kernel values
+        against the pooled source and target rows, instead of the input
+        features (see Notes): a linear estimator can then follow a curved
+        class boundary. The components are fitted without labels and
+        without regard to the domains, so they move no row towards the
+        other domain; the weights alone adapt. Put a scaler before it.
     random_state : int, RandomState instance or None, default=None
-        ``"kernel_density_ratio"`` only: draws the kernel centres (and,
-        above 10,000 rows per domain, the rows the ratio is fitted on).
-        Pass an int for reproducible weights.
+        ``"kernel_density_ratio"``: draws the kernel centres (and, above
+        10,000 rows per domain, the rows the ratio is fitted on);
+        ``kernel_components``: draws the rows the components are fitted
+        on, above 500 rows per domain. Pass an int for reproducible
+        results.
 
     Attributes
     ----------
@@ -81,7 +101,8 @@ class ImportanceReweighter(BaseAdapter):
     target_proportions_ : ndarray of shape (n_classes,) or None
         Estimated target class proportions (``"label_shift"`` only).
     identity_ : bool
-        True when ``fit`` saw no target rows.
+        True when ``fit`` saw no target rows (then ``transform`` returns
+        the rows unchanged, with or without ``kernel_components``).
     n_features_in_ : int
         Number of features seen during fit.
     feature_names_in_ : ndarray of str
@@ -113,6 +134,25 @@ class ImportanceReweighter(BaseAdapter):
     weightings against skada's reweighting adapters: on 20 covariate-shift
     draws of each of two families the kernel ratio's weights are 1.2
     points more accurate than the domain classifier's.
+
+    Weighting matters most when the estimator cannot follow the labelling
+    rule everywhere [1]_, as a linear model on a curved rule: the weights
+    then choose where it fits well. ``kernel_components`` gives such a model
+    more of the rule to fit. The features are the leading principal
+    components of each row's kernel values
+    :math:`\exp(-\|x - x_j\|^2 / (0.49\, m))` against the fitted rows
+    :math:`x_j` (at most 500 of each domain, ``m`` their median squared
+    distance), centred, the widest of unit variance; the weights are
+    those of ``weighting``, computed on the input rows. In the guarded
+    search of ``benchmarks/bench_skada.py`` (skada's shifts, seeds 0-4),
+    ``kernel_components=5`` is chosen on every covariate and label-shift
+    draw and lifts the guarded accuracy from 0.971 to 0.974 (covariate)
+    and from 0.960 to 0.991 (label shift); on
+    :func:`~sklot.datasets.make_domain_shift`'s covariate shift, from 0.919
+    to 0.937 and from 0.925 to 0.969 (seeds 0-4 and 5-9). It was chosen on
+    no draw of a conditional shift, the digits or the breast cancer data.
+    The width (0.7 times the median distance, against 1.0) was chosen on
+    skada's seeds 5-9 and ``make_domain_shift``'s seeds 0-4.
 
     References
     ----------
@@ -151,6 +191,14 @@ class ImportanceReweighter(BaseAdapter):
     >>> w = kernel.source_weight_
     >>> print(f"mean {w.mean():.2f}, largest {w.max():.0f}")
     mean 1.00, largest 5
+
+    This draw's labelling rule is curved; with kernel features the same
+    weights train a model that follows it:
+
+    >>> curved = ImportanceReweighter(kernel_components=5, random_state=0)
+    >>> curved_clf = DomainAdaptationClassifier(adapter=curved).fit(X, y)
+    >>> curved_clf.adapter_.transform(X[:2]).shape
+    (2, 5)
     """
 
     _parameter_constraints: dict = {
@@ -161,6 +209,7 @@ class ImportanceReweighter(BaseAdapter):
         "estimator": [HasMethods(["fit", "predict_proba"]), None],
         "max_weight": [Interval(numbers.Real, 1, None, closed="neither")],
         "n_centers": [Interval(numbers.Integral, 1, None, closed="left")],
+        "kernel_components": [Interval(numbers.Integral, 1, None, closed="left"), None],
         "random_state": ["random_state"],
     }
 
@@ -170,19 +219,37 @@ class ImportanceReweighter(BaseAdapter):
         estimator: Any = None,
         max_weight: float = 10.0,
         n_centers: int = 100,
+        kernel_components: int | None = None,
         random_state: Any = None,
     ) -> None:
         self.weighting = weighting
         self.estimator = estimator
         self.max_weight = max_weight
         self.n_centers = n_centers
+        self.kernel_components = kernel_components
         self.random_state = random_state
 
+    @property
+    def _maps_every_domain(self):
+        # With kernel features the estimator reads every domain through them.
+        return self.kernel_components is not None
+
     def _fit_identity(self, X, y, split):
+        self._features = None
         self.source_weight_ = np.ones(int(split.source.sum()))
         self.target_proportions_ = None
 
     def _fit_map(self, X, y, split):
+        self._features = None
+        if self.kernel_components is not None:
+            rng = check_random_state(self.random_state)
+            rows = [rows_at_most(np.flatnonzero(mask), _FEATURE_ROWS, rng)
+                    for mask in (split.source, split.target)]
+            self._features = fit_kernel_features(
+                X[np.concatenate(rows)].astype(np.float64), rows[0].size,
+                self.kernel_components, _FEATURE_KERNEL_WIDTH,
+            )
+            self._n_features_out = self._features.components.shape[1]
         Xs, Xt = X[split.source], X[split.target]
         self.target_proportions_ = None
         if self.weighting == "kernel_density_ratio":
@@ -233,7 +300,35 @@ class ImportanceReweighter(BaseAdapter):
         return self._density_ratio(X)
 
     def _transform(self, X):
+        if self._features is not None:
+            return self._features.transform(X)
         return X.copy()
 
     def _inverse_transform(self, X):
+        if self._features is not None:
+            raise NotImplementedError(
+                "ImportanceReweighter with kernel_components has no "
+                "inverse_transform: its features do not map back to the input."
+            )
         return X.copy()
+
+    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
+        """Names of the features ``transform`` returns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; only checked against those seen in fit.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input names, or ``importancereweighter0``, ... with
+            ``kernel_components`` (after a fit that saw target rows).
+        """
+        check_is_fitted(self)
+        if self.identity_ or self._features is None:
+            return super().get_feature_names_out(input_features)
+        return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(
+            self, input_features
+        )

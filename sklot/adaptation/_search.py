@@ -69,7 +69,9 @@ class NegativeTransferGuard:
     2. **Two finalists.** The *safe* candidates keep every row where it is:
        the source-only model (``adapter="passthrough"``) and
        :class:`ImportanceReweighter`; they differ only by the weights of
-       the fit, and the safe finalist is the one with the best sum of
+       the fit (and, with ``kernel_components``, by features fitted
+       without labels on both domains pooled, which move no row towards
+       the other domain), and the safe finalist is the one with the best sum of
        confidence on the target
        (:func:`~sklot.metrics.prediction_entropy_scorer`) and
        importance-weighted source accuracy

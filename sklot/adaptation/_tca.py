@@ -6,21 +6,15 @@ import numbers
 from typing import Any
 
 import numpy as np
-from scipy.linalg import eigh
 from sklearn.base import ClassNamePrefixFeaturesOutMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ..solvers import cost_matrix
-from ..solvers._api import pairwise_median
 from ..utils._domain import rows_at_most
 from ._base import BaseAdapter
+from ._kernel_features import fit_kernel_features
 
 __all__ = ["TransferComponentAnalysis"]
-
-# Rows embedded per block at transform: a block's kernel against the fitted
-# rows holds _CHUNK_ROWS * 2 * max_samples floats.
-_CHUNK_ROWS = 4096
 
 
 class TransferComponentAnalysis(BaseAdapter):
@@ -177,45 +171,17 @@ class TransferComponentAnalysis(BaseAdapter):
         rows = [rows_at_most(np.flatnonzero(mask), self.max_samples, rng)
                 for mask in (split.source, split.target)]
         fitted = X[np.concatenate(rows)].astype(np.float64)
-        n = fitted.shape[0]
-        sq_dist = cost_matrix(fitted, fitted)
-        median = pairwise_median(sq_dist)
-        self.gamma_ = 1.0 / (self.kernel_width ** 2 * (median if median > 0 else 1.0))
-        K = np.exp(-self.gamma_ * sq_dist)
-        n_source = rows[0].size
-        e = np.r_[np.full(n_source, 1.0 / n_source),
-                  np.full(n - n_source, -1.0 / (n - n_source))]
-        v = K @ e
-        self._kernel_mean = K.mean(axis=0)
-        Kc = K - self._kernel_mean
         k = X.shape[1] if self.n_components is None else self.n_components
-        k = min(k, n)
-        # The denominator's matrix mu I + v v^T has the closed-form inverse
-        # square root S = (I - c u u^T) / sqrt(mu), u = v / |v|, applied in
-        # that form rather than built.
-        norm = float(np.linalg.norm(v))
-        u = v / norm if norm > 0 else np.zeros(n)
-        c = 1.0 - np.sqrt(self.mu / (self.mu + norm ** 2))
-        KcS = (Kc - c * np.outer(Kc @ u, u)) / np.sqrt(self.mu)
-        _, vectors = eigh(KcS.T @ KcS / n, subset_by_index=[n - k, n - 1])
-        vectors = vectors[:, ::-1]
-        W = (vectors - c * np.outer(u, u @ vectors)) / np.sqrt(self.mu)
-        Z = Kc @ W
-        scale = float(Z.std(axis=0).max())
-        W /= scale if scale > 0 else 1.0
-        # a deterministic orientation: each feature's largest coefficient > 0
-        W *= np.where(W[np.abs(W).argmax(axis=0), range(k)] < 0, -1.0, 1.0)
-        self.components_ = W
+        self._features = fit_kernel_features(
+            fitted, rows[0].size, k, self.kernel_width, mu=self.mu
+        )
+        self.components_ = self._features.components
         self.fitted_rows_ = fitted
-        self._n_features_out = k
+        self.gamma_ = self._features.gamma
+        self._n_features_out = self.components_.shape[1]
 
     def _transform(self, X):
-        out = np.empty((X.shape[0], self._n_features_out), dtype=X.dtype)
-        for start in range(0, X.shape[0], _CHUNK_ROWS):
-            block = X[start:start + _CHUNK_ROWS].astype(np.float64)
-            K = np.exp(-self.gamma_ * cost_matrix(block, self.fitted_rows_))
-            out[start:start + _CHUNK_ROWS] = (K - self._kernel_mean) @ self.components_
-        return out
+        return self._features.transform(X)
 
     def transform(self, X: Any) -> np.ndarray:
         """Embed rows of any domain in the shared feature space.

@@ -45,6 +45,38 @@ def test_guard_reweights_only_beyond_the_margin():
     assert NegativeTransferGuard(margin=0.01)(cv) == 1
 
 
+def test_guard_counts_a_reweighting_on_kernel_features_as_safe():
+    # its features are fitted on both domains pooled and move no row, so it
+    # competes with the source-only model on confidence, not on transport
+    adapters = ["passthrough", ImportanceReweighter(),
+                ImportanceReweighter(kernel_components=5), OTDomainAdapter()]
+    cv = _cv_results(adapters, entropy=[-0.4, -0.3, -0.1, -0.1],
+                     iw=[0.9, 0.9, 0.95, 0.95], transport=[-0.9, -0.9, -0.9, -0.1],
+                     circular=[0.9, 0.9, 0.95, 0.9])
+    assert NegativeTransferGuard()(cv) == 2
+
+
+def test_guarded_search_chooses_kernel_features_under_a_curved_covariate_shift():
+    X, y, y_t = make_domain_shift("covariate", n_samples_source=150,
+                                  n_samples_target=150,
+                                  return_target_labels=True, random_state=1)
+    kernel = ImportanceReweighter(kernel_components=5, random_state=0)
+    guard = NegativeTransferGuard()
+    search = GridSearchCV(
+        DomainAdaptationClassifier(LogisticRegression()),
+        {"adapter": ["passthrough", ImportanceReweighter(random_state=0), kernel,
+                     OTDomainAdapter(reg=0.1)]},
+        scoring=guard.scoring, refit=guard,
+        cv=StratifiedKFold(3, shuffle=True, random_state=0),
+    ).fit(X, y)
+    assert search.best_params_["adapter"] is kernel
+    target = X[y == -1]
+    linear = DomainAdaptationClassifier(
+        LogisticRegression(), ImportanceReweighter(random_state=0)).fit(X, y)
+    assert search.best_estimator_.score(target, y_t) > (
+        linear.score(target, y_t) + 0.05)
+
+
 def test_guard_picks_the_adapting_finalist_by_transport_consistency():
     guard = NegativeTransferGuard()
     cv = _cv_results(ADAPTERS, transport=[-0.9, -0.9, -0.3, -0.1],

@@ -13,6 +13,7 @@ from sklot.adaptation import (
     _subspace,
 )
 from sklot.datasets import make_domain_shift
+from sklot.utils import NoTargetWarning
 
 
 class WeightRecorder(ClassifierMixin, BaseEstimator):
@@ -75,6 +76,59 @@ def test_meta_estimator_passes_adapter_weights_as_sample_weight():
     )
     plain = DomainAdaptationClassifier(WeightRecorder(), OTDomainAdapter())
     assert plain.fit(X, y).estimator_.sample_weight_ is None
+
+
+def test_kernel_components_are_principal_components_of_the_kernel_map():
+    # oracle: scikit-learn's PCA of each row's Gaussian-kernel values
+    # against the source and target rows pooled
+    from sklearn.decomposition import PCA
+    from sklearn.metrics.pairwise import rbf_kernel
+
+    X, y = make_domain_shift("covariate", n_samples_source=120,
+                             n_samples_target=100, random_state=1)
+    rw = ImportanceReweighter(kernel_components=3, random_state=0).fit(X, y)
+    Z = rw.transform(X)
+    expected = PCA(3).fit_transform(rbf_kernel(X, X, gamma=rw._features.gamma))
+    for j in range(3):
+        assert abs(np.corrcoef(Z[:, j], expected[:, j])[0, 1]) > 1 - 1e-8
+    # one scale for all features, the widest of unit variance
+    np.testing.assert_allclose(Z.std(axis=0) / Z.std(axis=0).max(),
+                               expected.std(axis=0) / expected.std(axis=0).max(),
+                               rtol=1e-6)
+
+
+def test_kernel_components_keep_the_weights_and_bend_the_boundary():
+    X, y, y_target = make_domain_shift(
+        "covariate", n_samples_source=200, n_samples_target=200,
+        return_target_labels=True, random_state=0)
+    plain = ImportanceReweighter(random_state=0)
+    kernel = ImportanceReweighter(kernel_components=5, random_state=0)
+    kernel.fit(X, y)
+    np.testing.assert_array_equal(kernel.source_weight_,
+                                  plain.fit(X, y).source_weight_)
+    assert kernel.transform(X).shape == (400, 5)
+    assert list(kernel.get_feature_names_out())[:2] == [
+        "importancereweighter0", "importancereweighter1"]
+    target = X[y == -1]
+    acc = [
+        DomainAdaptationClassifier(LogisticRegression(), adapter)
+        .fit(X, y).score(target, y_target)
+        for adapter in (plain, kernel)
+    ]
+    # the labelling rule is curved: weights alone leave a linear model short
+    assert acc[1] > acc[0] + 0.05
+    with pytest.raises(NotImplementedError, match="inverse_transform"):
+        kernel.inverse_transform(target)
+
+
+def test_kernel_components_without_target_rows_are_the_identity():
+    X, y = make_domain_shift("covariate", n_samples_source=50,
+                             n_samples_target=40, random_state=0)
+    source = y != -1
+    with pytest.warns(NoTargetWarning):
+        rw = ImportanceReweighter(kernel_components=4).fit(X[source], y[source])
+    np.testing.assert_array_equal(rw.transform(X), X)
+    assert list(rw.get_feature_names_out()) == ["x0", "x1"]
 
 
 def test_label_shift_reweighting_regression_refused():
