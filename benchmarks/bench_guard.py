@@ -1,7 +1,8 @@
 """Time of the guarded search (NegativeTransferGuard) as the rows grow.
 
 The recommended search of the user guide: ``GridSearchCV`` over its eight
-candidates at their defaults (no adaptation, both reweightings, an
+candidates at their defaults (no adaptation, three reweightings: on the
+input, on five kernel features, for label shift; an
 entropic transport with and without the label-shift option, subspace
 alignment and transfer component analysis), three folds, scored with
 ``NegativeTransferGuard().scoring``. The transport consistency

@@ -307,9 +307,10 @@ def _cv_results(rows):
             adapter = OTDomainAdapter()
         out["params"].append({"domainadaptationclassifier__adapter": adapter})
     for scorer in NegativeTransferGuard().scoring:
-        out[f"mean_test_{scorer}"] = np.array(
-            [np.mean(rows[n]["scores"][scorer]) for n in names]
-        )
+        folds = np.array([rows[n]["scores"][scorer] for n in names])
+        out[f"mean_test_{scorer}"] = folds.mean(axis=1)
+        for k in range(folds.shape[1]):
+            out[f"split{k}_test_{scorer}"] = folds[:, k]
     return names, out
 
 

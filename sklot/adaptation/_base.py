@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 from sklearn.base import (
     BaseEstimator,
+    ClassNamePrefixFeaturesOutMixin,
     OneToOneFeatureMixin,
     TransformerMixin,
     _fit_context,
@@ -51,6 +52,10 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
       better in-sample map, such as a barycentric projection);
     - ``_fit_identity(X, y, split)``: set the fitted attributes when there
       are no target rows (optional; ``transform`` is then the identity).
+
+    An adapter whose fit embeds the rows in new features stores them as
+    ``_features`` (a fitted ``KernelFeatures``); its output features are
+    then named after the class.
     """
 
     _parameter_constraints: dict = {}
@@ -205,6 +210,36 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         if self.identity_:
             return X.copy()
         return self._inverse_transform(X)
+
+    def _embeds(self):
+        """Whether the fit embedded the rows in new features (``_features``)."""
+        return not self.identity_ and getattr(self, "_features", None) is not None
+
+    @property
+    def _n_features_out(self):
+        return self._features.components.shape[1]
+
+    def get_feature_names_out(self, input_features: ArrayLike = None) -> np.ndarray:
+        """Names of the features ``transform`` returns.
+
+        Parameters
+        ----------
+        input_features : array-like of str or None, default=None
+            Input feature names; only checked against those seen in fit.
+
+        Returns
+        -------
+        feature_names_out : ndarray of str
+            The input names, or the class name with a running number
+            (``transfercomponentanalysis0``, ...) for an adapter whose fit
+            on target rows embedded them in new features.
+        """
+        check_is_fitted(self)
+        if self._embeds():
+            return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(
+                self, input_features
+            )
+        return super().get_feature_names_out(input_features)
 
     def _fit_identity(self, X, y, split):
         """Set the fitted attributes of the identity map (no target rows)."""

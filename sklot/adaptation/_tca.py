@@ -6,7 +6,6 @@ import numbers
 from typing import Any
 
 import numpy as np
-from sklearn.base import ClassNamePrefixFeaturesOutMixin
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
@@ -163,9 +162,6 @@ class TransferComponentAnalysis(BaseAdapter):
         self.max_samples = max_samples
         self.random_state = random_state
 
-    def _fit_identity(self, X, y, split):
-        self._n_features_out = X.shape[1]
-
     def _fit_map(self, X, y, split):
         rng = check_random_state(self.random_state)
         rows = [rows_at_most(np.flatnonzero(mask), self.max_samples, rng)
@@ -178,7 +174,6 @@ class TransferComponentAnalysis(BaseAdapter):
         self.components_ = self._features.components
         self.fitted_rows_ = fitted
         self.gamma_ = self._features.gamma
-        self._n_features_out = self.components_.shape[1]
 
     def _transform(self, X):
         return self._features.transform(X)
@@ -197,23 +192,3 @@ class TransferComponentAnalysis(BaseAdapter):
             The embedded rows.
         """
         return super().transform(X)
-
-    def get_feature_names_out(self, input_features: Any = None) -> np.ndarray:
-        """Names of the embedded features.
-
-        Parameters
-        ----------
-        input_features : array-like of str or None, default=None
-            Input feature names; only checked against those seen in fit.
-
-        Returns
-        -------
-        feature_names_out : ndarray of str
-            ``transfercomponentanalysis0``, ... (the input names when the
-            adapter was fitted without target rows).
-        """
-        if self.identity_:
-            return super().get_feature_names_out(input_features)
-        return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(
-            self, input_features
-        )

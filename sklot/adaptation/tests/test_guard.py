@@ -84,6 +84,25 @@ def test_guard_picks_the_adapting_finalist_by_transport_consistency():
     assert guard(cv) == 3
 
 
+def test_guard_reads_an_adapting_candidates_circular_score_by_its_median_fold():
+    # the adapting finalist's reverse refit flipped the classes on one fold
+    folds = np.array([[0.80, 0.80, 0.80], [0.80, 0.80, 0.80],
+                      [0.70, 0.70, 0.70], [0.90, 0.90, 0.02]])
+    cv = _cv_results(ADAPTERS, transport=[-0.9, -0.9, -0.3, -0.1],
+                     iw=[0.8, 0.8, 0.8, 0.8], circular=folds.mean(axis=1))
+    assert NegativeTransferGuard()(cv) == 0  # the mean alone: 0.61
+    for k in range(3):
+        cv[f"split{k}_test_circular"] = folds[:, k]
+    assert NegativeTransferGuard()(cv) == 3  # the median: 0.90
+    # the safe candidates keep their mean: a weak fold of the source-only
+    # model is no reverse refit gone wrong
+    folds[0] = [0.98, 0.98, 0.20]
+    for k in range(3):
+        cv[f"split{k}_test_circular"] = folds[:, k]
+    cv["mean_test_circular"] = folds.mean(axis=1)
+    assert NegativeTransferGuard()(cv) == 3
+
+
 def test_guard_adapts_only_beyond_the_margin():
     cv = _cv_results(ADAPTERS, transport=[-0.9, -0.9, -0.1, -0.3],
                      iw=[0.90, 0.90, 0.92, 0.99], circular=[0.9, 0.9, 0.91, 0.5])
