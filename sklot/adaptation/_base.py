@@ -211,10 +211,6 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             return X.copy()
         return self._inverse_transform(X)
 
-    def _embeds(self):
-        """Whether the fit embedded the rows in new features (``_features``)."""
-        return not self.identity_ and getattr(self, "_features", None) is not None
-
     @property
     def _n_features_out(self):
         return self._features.components.shape[1]
@@ -235,7 +231,7 @@ class BaseAdapter(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
             on target rows embedded them in new features.
         """
         check_is_fitted(self)
-        if self._embeds():
+        if not self.identity_ and getattr(self, "_features", None) is not None:
             return ClassNamePrefixFeaturesOutMixin.get_feature_names_out(
                 self, input_features
             )

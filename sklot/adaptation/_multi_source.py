@@ -94,7 +94,7 @@ class MultiSourceAdapter(BaseAdapter):
     def _template(self):
         if getattr(self.adapter, "_maps_every_domain", False):
             raise ValueError(
-                f"adapter={type(self.adapter).__name__}() embeds every domain "
+                f"adapter={self.adapter!r} embeds every domain "
                 "in its own feature space, so one fitted per source would "
                 "give each source different features. Pass it to "
                 "DomainAdaptationClassifier directly: it fits one embedding "

@@ -176,6 +176,10 @@ def test_several_sources_share_one_embedding_not_one_each():
     assert clf.predict(X[sd < 0]).shape == (20,)
     with pytest.raises(ValueError, match="DomainAdaptationClassifier directly"):
         MultiSourceAdapter(TransferComponentAnalysis()).fit(X, y, sample_domain=sd)
+    # so do the kernel features of a reweighting, and the message names them
+    with pytest.raises(ValueError, match=r"kernel_components=3\) embeds"):
+        MultiSourceAdapter(ImportanceReweighter(kernel_components=3)).fit(
+            X, y, sample_domain=sd)
 
 
 def test_regression_through_the_embedding():
