@@ -79,12 +79,13 @@ class ImportanceReweighter(BaseAdapter):
         the kernels (all target rows when there are fewer).
     kernel_components : int or None, default=None
         If an int, the estimator reads every row, of any domain, through
-        this many principal components of its Gaussian-kernel values
-        against the pooled source and target rows, instead of the input
-        features (see Notes): a linear estimator can then follow a curved
-        class boundary. The components are fitted without labels and
-        without regard to the domains, so they move no row towards the
-        other domain; the weights alone adapt. Put a scaler before it.
+        this many (at most the number of fitted rows) principal components
+        of its Gaussian-kernel values against the pooled source and target
+        rows, instead of the input features (see Notes): a linear estimator
+        can then follow a curved class boundary. The components are fitted
+        without labels and without regard to the domains, so they move no
+        row towards the other domain; the weights alone adapt. Put a scaler
+        before it.
     random_state : int, RandomState instance or None, default=None
         ``"kernel_density_ratio"``: draws the kernel centres (and, above
         10,000 rows per domain, the rows the ratio is fitted on);
