@@ -84,7 +84,7 @@ def test_guard_picks_the_adapting_finalist_by_transport_consistency():
     assert guard(cv) == 3
 
 
-def test_guard_reads_an_adapting_candidates_circular_score_by_its_median_fold():
+def test_guard_drops_the_lowest_circular_fold_of_an_adapting_candidate():
     # the adapting finalist's reverse refit flipped the classes on one fold
     folds = np.array([[0.80, 0.80, 0.80], [0.80, 0.80, 0.80],
                       [0.70, 0.70, 0.70], [0.90, 0.90, 0.02]])
@@ -93,7 +93,7 @@ def test_guard_reads_an_adapting_candidates_circular_score_by_its_median_fold():
     assert NegativeTransferGuard()(cv) == 0  # the mean alone: 0.61
     for k in range(3):
         cv[f"split{k}_test_circular"] = folds[:, k]
-    assert NegativeTransferGuard()(cv) == 3  # the median: 0.90
+    assert NegativeTransferGuard()(cv) == 3  # without the lowest fold: 0.90
     # the safe candidates keep their mean: a weak fold of the source-only
     # model is no reverse refit gone wrong
     folds[0] = [0.98, 0.98, 0.20]
