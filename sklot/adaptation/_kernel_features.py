@@ -13,9 +13,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy.linalg import eigh
+from sklearn.utils import check_random_state
 
 from ..solvers import cost_matrix
 from ..solvers._api import pairwise_median
+from ..utils._domain import rows_at_most
 
 # Rows embedded per block: a block's kernel against the fitted rows holds
 # _CHUNK_ROWS * n_fitted floats.
@@ -40,15 +42,23 @@ class KernelFeatures:
         return out
 
 
-def fit_kernel_features(fitted, n_source, n_components, kernel_width, mu=None):
-    r"""Fit ``n_components`` kernel features on ``fitted`` (source rows first).
+def fit_kernel_features(X, split, max_rows, random_state, n_components,
+                        kernel_width, mu=None):
+    r"""Fit ``n_components`` kernel features on rows of both domains of ``X``.
 
-    The features solve :math:`\max_w w^\top K H K w / ((v^\top w)^2 +
-    \mu \|w\|^2)` with :math:`v = K e` the gap between the domains' kernel
-    means; ``mu=None`` drops the gap, which leaves the principal components
-    of the rows' kernel values. The widest feature has unit variance over
-    the fitted rows.
+    They are fitted on at most ``max_rows`` rows of each domain of
+    ``split``, drawn by ``random_state``. The features solve
+    :math:`\max_w w^\top K H K w / ((v^\top w)^2 + \mu \|w\|^2)` with
+    :math:`v = K e` the gap between the domains' kernel means; ``mu=None``
+    drops the gap, which leaves the principal components of the rows'
+    kernel values. The widest feature has unit variance over the fitted
+    rows.
     """
+    rng = check_random_state(random_state)
+    rows = [rows_at_most(np.flatnonzero(mask), max_rows, rng)
+            for mask in (split.source, split.target)]
+    fitted = X[np.concatenate(rows)].astype(np.float64)
+    n_source = rows[0].size
     n = fitted.shape[0]
     sq_dist = cost_matrix(fitted, fitted)
     median = pairwise_median(sq_dist)

@@ -10,11 +10,9 @@ from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import PolynomialFeatures, StandardScaler
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 
 from ..utils._density_ratio import KernelDensityRatio, odds_weights
-from ..utils._domain import rows_at_most
 from ..utils._label_shift import ClassRatio, class_weights, estimate_target_proportions
 from ._base import BaseAdapter
 from ._kernel_features import fit_kernel_features
@@ -243,11 +241,8 @@ class ImportanceReweighter(BaseAdapter):
     def _fit_map(self, X, y, split):
         self._features = None
         if self.kernel_components is not None:
-            rng = check_random_state(self.random_state)
-            rows = [rows_at_most(np.flatnonzero(mask), _FEATURE_ROWS, rng)
-                    for mask in (split.source, split.target)]
             self._features = fit_kernel_features(
-                X[np.concatenate(rows)].astype(np.float64), rows[0].size,
+                X, split, _FEATURE_ROWS, self.random_state,
                 self.kernel_components, _FEATURE_KERNEL_WIDTH,
             )
         Xs, Xt = X[split.source], X[split.target]

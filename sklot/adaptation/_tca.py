@@ -6,10 +6,8 @@ import numbers
 from typing import Any
 
 import numpy as np
-from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
-from ..utils._domain import rows_at_most
 from ._base import BaseAdapter
 from ._kernel_features import fit_kernel_features
 
@@ -163,16 +161,13 @@ class TransferComponentAnalysis(BaseAdapter):
         self.random_state = random_state
 
     def _fit_map(self, X, y, split):
-        rng = check_random_state(self.random_state)
-        rows = [rows_at_most(np.flatnonzero(mask), self.max_samples, rng)
-                for mask in (split.source, split.target)]
-        fitted = X[np.concatenate(rows)].astype(np.float64)
         k = X.shape[1] if self.n_components is None else self.n_components
         self._features = fit_kernel_features(
-            fitted, rows[0].size, k, self.kernel_width, mu=self.mu
+            X, split, self.max_samples, self.random_state, k,
+            self.kernel_width, mu=self.mu,
         )
         self.components_ = self._features.components
-        self.fitted_rows_ = fitted
+        self.fitted_rows_ = self._features.fitted_rows
         self.gamma_ = self._features.gamma
 
     def _transform(self, X):
